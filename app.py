@@ -1,0 +1,3 @@
+from rj import create_app
+
+app = create_app()

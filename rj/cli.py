@@ -1,0 +1,217 @@
+"""The `mend` command (also `flask --app app ...`): database, demo data, accounts, backups."""
+
+import os
+import shutil
+import sqlite3
+import subprocess  # nosec B404 - pg_dump, with a fixed argument list
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from rj import db, passwords, settings, throttle
+from rj.db import write_tx
+from rj.models import ROLES, User
+
+
+def main():
+    from rj import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), help="Mend: the restorative case board.")
+    cli.main(prog_name="mend")
+
+
+def init_app(app):
+    for command in (init_db, demo, create_user, deactivate, reactivate, set_role,
+                    reset_password, unlock, backup):
+        app.cli.add_command(command)
+
+
+def fail(message):
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _user_or_fail(username):
+    user = User.get_or_none(User.username == username)
+    if user is None:
+        fail(f"There is no user named {username!r}.")
+    return user
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Create the database or upgrade it in place (never adds demo data)."""
+    applied = db.migrate()
+    click.echo(f"Database ready ({len(applied)} migration(s) applied).")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) unless the database is empty.")
+@with_appcontext
+def demo(if_empty):
+    """Load clearly fictional demo data into an empty database and print the demo sign-ins."""
+    from rj import demo as demo_data
+
+    db.migrate()
+    with db.connected():
+        empty = not User.select().exists()
+        if not empty and not settings.is_demo():
+            if if_empty:
+                click.echo("This database holds real data: no demo data was added.")
+                return
+            fail("This database holds real data; demo data is only ever added to an empty one.")
+        if empty:
+            demo_data.load()
+            click.echo("Demo data loaded. Everything in it is fictional.")
+        click.echo("Demo sign-ins (username / password):")
+        for username, role, password in demo_data.SIGN_INS:
+            click.echo(f"  {username:<12} {password:<24} {role}")
+
+
+def _read_password(prompt_stdin):
+    if not prompt_stdin:
+        fail("Pass --password-stdin and give the password on standard input.")
+    password = sys.stdin.readline().rstrip("\r\n")
+    return password
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="The account's role.")
+@click.option("--name", "display_name", help="The name shown in Mend (defaults to the username).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user(username, role, display_name, password_stdin):
+    """Create an account."""
+    username = username.strip()
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        fail("A username is 1 to 64 characters with no spaces.")
+    password = _read_password(password_stdin)
+    problem = passwords.problem_with(password, username)
+    if problem:
+        fail(f"Password refused: {problem}")
+    with db.connected(), write_tx():
+        if User.select().where(User.username == username).exists():
+            fail(f"A user named {username!r} already exists.")
+        User.create(
+            username=username,
+            display_name=(display_name or username).strip()[:120],
+            role=role,
+            password_hash=passwords.hash_password(password),
+        )
+    click.echo(f"Created {role} {username!r}.")
+
+
+def _update_user(username, **changes):
+    with db.connected(), write_tx():
+        user = _user_or_fail(username)
+        for name, value in changes.items():
+            setattr(user, name, value)
+        user.session_epoch += 1  # any change to an account ends its sessions
+        user.save()
+    return user
+
+
+@click.command("deactivate")
+@click.argument("username")
+@with_appcontext
+def deactivate(username):
+    """Stop an account from signing in; ends its sessions at their next request."""
+    _update_user(username, is_active_account=False)
+    click.echo(f"Deactivated {username!r}.")
+
+
+@click.command("reactivate")
+@click.argument("username")
+@with_appcontext
+def reactivate(username):
+    """Allow a deactivated account to sign in again."""
+    _update_user(username, is_active_account=True)
+    click.echo(f"Reactivated {username!r}.")
+
+
+@click.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+@with_appcontext
+def set_role(username, role):
+    """Change an account's role."""
+    _update_user(username, role=role)
+    click.echo(f"{username!r} is now {role}.")
+
+
+@click.command("reset-password")
+@click.argument("username")
+@with_appcontext
+def reset_password(username):
+    """Give an account a one-time code, to be changed at the next sign-in."""
+    code = passwords.one_time_code()
+    _update_user(username, password_hash=passwords.hash_password(code), must_change_password=True)
+    click.echo(f"One-time code for {username!r} (shown once): {code}")
+
+
+@click.command("unlock")
+@click.argument("username")
+@with_appcontext
+def unlock(username):
+    """Lift a sign-in lock (needs a shared RATELIMIT_STORAGE_URI, e.g. Redis, to reach the server)."""
+    with db.connected():
+        _user_or_fail(username)
+    throttle.clear(username)
+    click.echo(f"Unlocked {username!r}.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(path):
+    """Write a consistent online copy of the database and uploaded files to PATH (.tar.gz)."""
+    if path.exists():
+        fail(f"{path} already exists; choose a new file name.")
+    if not path.parent.is_dir():
+        fail(f"The folder {path.parent} does not exist.")
+    with tempfile.TemporaryDirectory() as tmp:
+        snapshot = Path(tmp) / ("mend.sqlite3" if db.is_sqlite() else "mend.sql")
+        if db.is_sqlite():
+            _sqlite_snapshot(snapshot)
+        else:
+            _pg_dump(snapshot)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
+            archive.add(snapshot, arcname=snapshot.name)
+            files = Path(current_app.config.get("UPLOAD_FOLDER") or
+                         Path(current_app.instance_path) / "files")
+            if files.is_dir():
+                archive.add(files, arcname="files")
+    click.echo(f"Backup written to {path}.")
+
+
+def _sqlite_snapshot(target):
+    source = sqlite3.connect(db.database.obj.database)
+    try:
+        dest = sqlite3.connect(target)
+        with dest:
+            source.backup(dest)
+        dest.close()
+    finally:
+        source.close()
+
+
+def _pg_dump(target):
+    if shutil.which("pg_dump") is None:
+        fail("pg_dump is not installed; install PostgreSQL's client tools.")
+    url = current_app.config["DATABASE_URL"]
+    result = subprocess.run(  # nosec B603 - fixed program, URL from our own settings
+        ["pg_dump", "--no-owner", "--file", str(target), url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        fail(f"pg_dump failed: {result.stderr.strip()}")

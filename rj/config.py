@@ -1,0 +1,62 @@
+"""Settings: defaults here, then instance/config.py, then environment variables.
+
+Anything an organisation may want to change without touching code lives here.
+"""
+
+import os
+
+
+class Defaults:
+    # Accounts and sessions
+    SESSION_IDLE_MINUTES = 30
+    SESSION_MAX_HOURS = 12
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "mend_session"
+    # Set MEND_HTTPS=1 when served behind an HTTPS reverse proxy: secure, __Host- cookie, HSTS.
+    HTTPS = False
+    TRUSTED_PROXIES = 0
+
+    # Argon2id parameters (argon2-cffi's RFC 9106 "low memory" profile).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    # Sign-in throttling (see rj/throttle.py).
+    THROTTLE_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    # CSRF tokens live as long as the session, which has its own limits.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = True
+
+    # Uploads (the case record uses these).
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+    # Responses are compressed; small ones are not worth it.
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "application/json"]
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_ALGORITHM = ["gzip"]
+
+    TIMEZONE = "UTC"
+    DATABASE_URL = None
+
+
+# Environment variables that are read without the MEND_ prefix, as operators expect.
+PLAIN_ENV = ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI")
+
+
+def load(app, overrides=None):
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for name in PLAIN_ENV:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    app.config.from_prefixed_env("MEND")
+    if overrides:
+        app.config.update(overrides)
+    if app.config["HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_NAME"] = "__Host-mend_session"
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["PREFERRED_URL_SCHEME"] = "https"

@@ -1,0 +1,100 @@
+"""The database: one peewee proxy, connected per request, and the write transaction helper."""
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.migrations import Runner
+
+database = DatabaseProxy()
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 10000,
+    "foreign_keys": 1,
+    "synchronous": "normal",
+}
+
+
+def make_database(url):
+    """A peewee database for a DATABASE_URL (postgresql://...) or a SQLite file path."""
+    if url.startswith(("postgres://", "postgresql://")):
+        parts = urlparse(url)
+        return PostgresqlDatabase(
+            unquote(parts.path.lstrip("/")) or "postgres",
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            host=parts.hostname or None,
+            port=parts.port or None,
+            autorollback=True,
+        )
+    if url.startswith("sqlite:///"):
+        url = url[len("sqlite:///") :]
+    Path(url).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteDatabase(url, pragmas=SQLITE_PRAGMAS, timeout=10)
+
+
+def is_sqlite():
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def is_postgres():
+    return isinstance(database.obj, PostgresqlDatabase)
+
+
+def write_tx():
+    """A transaction for a write that reads first.
+
+    On SQLite it begins IMMEDIATE, so concurrent writers queue on the busy
+    timeout instead of failing with "database is locked" at their first write.
+    On PostgreSQL it is a plain transaction; rows that must not change under us
+    are read with ``for_update()`` (see ``locked``).
+    """
+    if is_sqlite():
+        return database.atomic("IMMEDIATE")
+    return database.atomic()
+
+
+def locked(query):
+    """``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE lock already covers it."""
+    return query.for_update() if is_postgres() else query
+
+
+def migrate():
+    """Apply every pending migration in rj/migrations; returns the names applied."""
+    with database.connection_context():
+        return Runner(database, directory=str(MIGRATIONS)).up()
+
+
+def pending_migrations():
+    with database.connection_context():
+        return [m.name for m in Runner(database, directory=str(MIGRATIONS)).status() if not m.applied]
+
+
+def init_app(app):
+    url = app.config.get("DATABASE_URL") or os.path.join(app.instance_path, "mend.sqlite3")
+    database.initialize(make_database(url))
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if not database.is_closed():
+            database.close()
+
+
+@contextmanager
+def connected():
+    """A connection for code outside a request (CLI commands, scripts)."""
+    opened = database.connect(reuse_if_open=True)
+    try:
+        yield database
+    finally:
+        if opened:
+            database.close()

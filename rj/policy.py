@@ -1,0 +1,97 @@
+"""Who may do what. Every route asks this module, and only this module.
+
+A route declares its rule with one of the decorators below; a request to an
+endpoint that declares none is refused (and a test walks the URL map so such a
+route never ships). Case-level decisions go through ``can`` and the scoped
+queries, so a case you may not see does not exist for you (404).
+"""
+
+from functools import wraps
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+PUBLIC = "public"
+SIGNED_IN = "signed-in"
+
+# What each account role may do, whatever the case.
+ABILITIES = {
+    "admin": frozenset({"board.view", "users.manage", "settings.manage", "tablet.use"}),
+    "facilitator": frozenset({"board.view", "tablet.use"}),
+    "representative": frozenset({"mycases.view"}),
+    "participant": frozenset({"mycases.view"}),
+    "volunteer": frozenset({"tablet.use"}),
+}
+
+# Endpoints Flask itself adds.
+EXEMPT_ENDPOINTS = {"static": PUBLIC}
+
+
+def can(user, action, obj=None):
+    """May ``user`` perform ``action`` (on ``obj``, when the action is about one object)?"""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return action in ABILITIES.get(user.role, ())
+
+
+def rule_for(view_function, endpoint=None):
+    """The rule a view declared, or None."""
+    if endpoint in EXEMPT_ENDPOINTS:
+        return EXEMPT_ENDPOINTS[endpoint]
+    return getattr(view_function, "policy_rule", None)
+
+
+def public(view):
+    """Anyone, signed in or not (sign-in page, health check)."""
+    view.policy_rule = PUBLIC
+    return view
+
+
+def signed_in(view):
+    """Any signed-in, active account."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    wrapper.policy_rule = SIGNED_IN
+    return wrapper
+
+
+def requires(ability):
+    """A signed-in account whose role has ``ability``; others get 403."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not can(current_user, ability):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.policy_rule = ability
+        return wrapper
+
+    return decorate
+
+
+def enforce_declared_rule():
+    """before_request: deny by default any endpoint that declared no rule."""
+    if request.endpoint is None:
+        return  # Flask answers 404/405 itself
+    view = current_app.view_functions.get(request.endpoint)
+    if rule_for(view, request.endpoint) is None:
+        current_app.logger.error("Endpoint %s has no policy rule; refused", request.endpoint)
+        abort(403)
+
+
+def landing_endpoint(user):
+    """Where a user lands after sign-in."""
+    if can(user, "board.view"):
+        return "board.index"
+    if can(user, "tablet.use"):
+        return "tablet.index"
+    return "home.my_cases"

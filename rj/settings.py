@@ -1,0 +1,26 @@
+"""Organisation settings stored in the database (key -> JSON value)."""
+
+import json
+
+from flask import g
+
+from rj.models import Setting
+
+DEMO = "demo"
+
+
+def get(key, default=None):
+    row = Setting.get_or_none(Setting.key == key)
+    return json.loads(row.value) if row else default
+
+
+def put(key, value):
+    Setting.replace(key=key, value=json.dumps(value)).execute()
+    g.pop("mend_demo", None)
+
+
+def is_demo():
+    """True when this database was created with demo data (the banner shows on every page)."""
+    if "mend_demo" not in g:
+        g.mend_demo = bool(get(DEMO, False))
+    return g.mend_demo
