@@ -32,8 +32,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-def create_app(overrides=None):
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(overrides=None, instance_path=None):
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
     config.load(app, overrides)
     _load_secret_key(app)

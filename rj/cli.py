@@ -3,7 +3,7 @@
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump, with a fixed argument list
+import subprocess  # nosec B404
 import sys
 import tarfile
 import tempfile
@@ -26,8 +26,17 @@ def main():
 
 
 def init_app(app):
-    for command in (init_db, demo, create_user, deactivate, reactivate, set_role,
-                    reset_password, unlock, backup):
+    for command in (
+        init_db,
+        demo,
+        create_user,
+        deactivate,
+        reactivate,
+        set_role,
+        reset_password,
+        unlock,
+        backup,
+    ):
         app.cli.add_command(command)
 
 
@@ -52,7 +61,9 @@ def init_db():
 
 
 @click.command("demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) unless the database is empty.")
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing (successfully) unless the database is empty."
+)
 @with_appcontext
 def demo(if_empty):
     """Load clearly fictional demo data into an empty database and print the demo sign-ins."""
@@ -160,7 +171,10 @@ def reset_password(username):
 @click.argument("username")
 @with_appcontext
 def unlock(username):
-    """Lift a sign-in lock (needs a shared RATELIMIT_STORAGE_URI, e.g. Redis, to reach the server)."""
+    """Lift a sign-in lock.
+
+    It reaches a running server only through a shared RATELIMIT_STORAGE_URI (Redis).
+    """
     with db.connected():
         _user_or_fail(username)
     throttle.clear(username)
@@ -185,8 +199,9 @@ def backup(path):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
             archive.add(snapshot, arcname=snapshot.name)
-            files = Path(current_app.config.get("UPLOAD_FOLDER") or
-                         Path(current_app.instance_path) / "files")
+            files = Path(
+                current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "files"
+            )
             if files.is_dir():
                 archive.add(files, arcname="files")
     click.echo(f"Backup written to {path}.")
@@ -204,11 +219,13 @@ def _sqlite_snapshot(target):
 
 
 def _pg_dump(target):
-    if shutil.which("pg_dump") is None:
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
         fail("pg_dump is not installed; install PostgreSQL's client tools.")
     url = current_app.config["DATABASE_URL"]
-    result = subprocess.run(  # nosec B603 - fixed program, URL from our own settings
-        ["pg_dump", "--no-owner", "--file", str(target), url],
+    # A fixed program and argument list; the URL comes from our own settings.
+    result = subprocess.run(  # noqa: S603  # nosec B603
+        [pg_dump, "--no-owner", "--file", str(target), url],
         capture_output=True,
         text=True,
         check=False,

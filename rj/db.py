@@ -30,7 +30,6 @@ def make_database(url):
             password=unquote(parts.password) if parts.password else None,
             host=parts.hostname or None,
             port=parts.port or None,
-            autorollback=True,
         )
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///") :]
@@ -72,7 +71,9 @@ def migrate():
 
 def pending_migrations():
     with database.connection_context():
-        return [m.name for m in Runner(database, directory=str(MIGRATIONS)).status() if not m.applied]
+        return [
+            m.name for m in Runner(database, directory=str(MIGRATIONS)).status() if not m.applied
+        ]
 
 
 def init_app(app):

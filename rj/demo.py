@@ -1,4 +1,7 @@
-"""Demo data: clearly fictional people and cases for trying Mend. Never loaded into a real database."""
+"""Demo data: clearly fictional people and cases for trying Mend.
+
+Never loaded into a real database.
+"""
 
 from rj import passwords, settings
 from rj.db import write_tx

@@ -39,7 +39,8 @@ def http_error(exc):
 
 def csrf_error(exc):
     body, code = render_error(
-        400, "This form had expired or was sent from elsewhere. Please reload the page and try again."
+        400,
+        "This form had expired or was sent from elsewhere. Please reload the page and try again.",
     )
     if request.headers.get("HX-Request") == "true":
         return body, 403, {"HX-Trigger": "session-ended"}

@@ -15,7 +15,12 @@ def get(key, default=None):
 
 
 def put(key, value):
-    Setting.replace(key=key, value=json.dumps(value)).execute()
+    encoded = json.dumps(value)
+    (
+        Setting.insert(key=key, value=encoded)
+        .on_conflict(conflict_target=[Setting.key], update={Setting.value: encoded})
+        .execute()
+    )
     g.pop("mend_demo", None)
 
 

@@ -1,0 +1,57 @@
+# Mend: `make run` to try it with demo data, `make test` to run the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+VENDOR := rj/static/vendor
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: setup run test test-pg lint format bench clean
+
+# Reinstall only when the dependency lists change, so a second run starts in seconds.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,dev,postgres,redis]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.built: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/sortablejs/Sortable.min.js $(VENDOR)/
+	touch $@
+
+setup: $(VENV)/.installed $(VENDOR)/.built
+
+run: setup
+	$(BIN)/mend demo --if-empty
+	@echo
+	@echo "Mend is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT) --no-debugger --no-reload
+
+test: setup
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+# The suite again on PostgreSQL (browser tests run once, on SQLite).
+test-pg: setup
+	RJ_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check rj tests bench app.py
+	$(BIN)/ruff format --check rj tests bench app.py
+	$(BIN)/bandit -q -c pyproject.toml -r rj app.py
+
+format: setup
+	$(BIN)/ruff format rj tests bench app.py
+	$(BIN)/ruff check --fix rj tests bench app.py
+
+bench: setup
+	$(BIN)/python bench/board.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR)

@@ -1,0 +1,31 @@
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD, create_user
+
+
+def test_facilitator_signs_in_and_sees_the_board(page, live_app):
+    user = create_user("facilitator", display_name="Robin Facilitator")
+    sign_in(page, user.username, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/board/$"))
+    expect(page.get_by_role("heading", name="Board", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Filed")).to_be_visible()
+    expect(page.get_by_text("Robin Facilitator")).to_be_visible()
+
+
+def test_wrong_password_shows_the_message_beside_the_form(page, live_app):
+    user = create_user("facilitator")
+    sign_in(page, user.username, "not the right one")
+    expect(page.get_by_role("alert")).to_contain_text("do not match an active account")
+    expect(page.get_by_label("Username")).to_have_value(user.username)
+
+
+def test_signing_out_leaves_nothing_behind_the_back_button(page, live_app):
+    user = create_user("facilitator")
+    sign_in(page, user.username, PASSWORD)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

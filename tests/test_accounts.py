@@ -1,0 +1,134 @@
+"""Accounts: password rules, hashes, the `mend` account commands and what they do to sessions."""
+
+import pytest
+
+from rj import passwords
+from rj.models import User
+from tests.conftest import PASSWORD, create_user, sign_in_session
+
+
+def test_passwords_are_stored_as_argon2id_hashes(app):
+    user = create_user("facilitator")
+    assert user.password_hash.startswith("$argon2id$")
+    assert passwords.verify_password(user.password_hash, PASSWORD)
+    assert not passwords.verify_password(user.password_hash, PASSWORD + "x")
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short", "Use at least 8 characters."),
+        ("password", "commonly used"),
+        ("Password1", "commonly used"),
+        ("iloveyou!", "commonly used"),
+        ("x" * 257, "at most 256"),
+        ("facilitator-1", "cannot be your username"),
+    ],
+)
+def test_weak_new_passwords_are_refused_with_a_reason(app, password, problem):
+    assert problem in passwords.problem_with(password, "facilitator-1")
+
+
+@pytest.mark.parametrize("password", ["all lower case words", "12345678 but long", "ÄÖÜ-ßpass"])
+def test_no_composition_rules(app, password):
+    assert passwords.problem_with(password) is None
+
+
+def test_create_user_reads_the_password_from_stdin(cli):
+    result = cli.invoke(
+        args=["create-user", "ana", "--role", "facilitator", "--password-stdin", "--name", "Ana B"],
+        input="a good long passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = User.get(User.username == "ana")
+    assert (user.role, user.display_name) == ("facilitator", "Ana B")
+    assert passwords.verify_password(user.password_hash, "a good long passphrase")
+
+
+def test_create_user_refuses_an_unknown_role(cli):
+    result = cli.invoke(
+        args=["create-user", "ana", "--role", "boss", "--password-stdin"], input="x\n"
+    )
+    assert result.exit_code == 2
+    assert "'boss' is not one of" in result.output
+    assert not User.select().exists()
+
+
+def test_create_user_refuses_a_duplicate_name(cli):
+    create_user("facilitator", username="ana")
+    result = cli.invoke(
+        args=["create-user", "ana", "--role", "volunteer", "--password-stdin"],
+        input="a good long passphrase\n",
+    )
+    assert result.exit_code == 1
+    assert "A user named 'ana' already exists." in result.output
+    assert User.get(User.username == "ana").role == "facilitator"
+
+
+def test_create_user_refuses_a_common_password(cli):
+    result = cli.invoke(
+        args=["create-user", "ana", "--role", "volunteer", "--password-stdin"], input="qwerty123\n"
+    )
+    assert result.exit_code == 1
+    assert "Password refused" in result.output
+    assert not User.select().exists()
+
+
+def test_deactivating_a_user_ends_their_session_at_the_next_request(client, cli):
+    user = create_user("facilitator")
+    sign_in_session(client, user)
+    assert client.get("/board/").status_code == 200
+    result = cli.invoke(args=["deactivate", user.username])
+    assert result.exit_code == 0
+    assert client.get("/board/").status_code == 302
+    cli.invoke(args=["reactivate", user.username])
+    assert User.get_by_id(user.id).is_active
+
+
+def test_changing_the_password_ends_other_sessions_but_not_this_one(app, client):
+    user = create_user("facilitator")
+    other_device = app.test_client()
+    sign_in_session(client, user)
+    sign_in_session(other_device, user)
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a brand new phrase",
+            "confirm": "a brand new phrase",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/board/").status_code == 200
+    assert other_device.get("/board/").status_code == 302
+    assert passwords.verify_password(User.get_by_id(user.id).password_hash, "a brand new phrase")
+
+
+def test_password_change_errors_appear_beside_their_fields(client, login_as):
+    login_as("facilitator")
+    response = client.post(
+        "/account/password",
+        data={"current_password": "wrong one", "new_password": "password", "confirm": "other"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="new_password-error">That password is on a list' in html
+    assert 'id="confirm-error">The two new passwords are not the same.' in html
+
+
+def test_reset_password_gives_a_one_time_code_that_must_be_changed(client, cli):
+    user = create_user("participant")
+    result = cli.invoke(args=["reset-password", user.username])
+    code = result.output.strip().rsplit(" ", 1)[-1]
+    response = client.post("/signin", data={"username": user.username, "password": code})
+    assert response.headers["Location"] == "/account/password"
+    assert not passwords.verify_password(User.get_by_id(user.id).password_hash, PASSWORD)
+
+
+def test_set_role_and_unknown_user_errors(cli):
+    user = create_user("volunteer")
+    assert cli.invoke(args=["set-role", user.username, "facilitator"]).exit_code == 0
+    assert User.get_by_id(user.id).role == "facilitator"
+    result = cli.invoke(args=["set-role", "ghost", "facilitator"])
+    assert result.exit_code == 1
+    assert "There is no user named 'ghost'." in result.output

@@ -1,0 +1,127 @@
+"""The database layer: pragmas, migrations, concurrent writers, backups, demo data."""
+
+import sqlite3
+import tarfile
+import threading
+
+import pytest
+from peewee import SqliteDatabase
+
+from rj import db as rjdb
+from rj.models import Setting, User
+from tests.conftest import PG_URL, create_user, make_app
+
+sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite-specific behaviour")
+
+
+@sqlite_only
+def test_sqlite_runs_with_wal_a_busy_timeout_and_foreign_keys(app):
+    database = rjdb.database
+    assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_migrating_again_changes_nothing(app):
+    create_user("admin", username="kept")
+    assert rjdb.migrate() == []
+    assert rjdb.pending_migrations() == []
+    assert User.get(User.username == "kept")
+
+
+@sqlite_only
+def test_an_older_database_is_upgraded_in_place_without_losing_data(tmp_path, database_url):
+    from playhouse.migrations import Runner
+
+    path = tmp_path / "old.sqlite3"
+    old = SqliteDatabase(str(path))
+    runner = Runner(old, directory=str(rjdb.MIGRATIONS))
+    runner.up(target="0001_accounts")
+    old.execute_sql(
+        "INSERT INTO account (username, display_name, role, password_hash, active,"
+        " must_change_password, session_epoch, created_at) VALUES"
+        " ('early', 'Early Bird', 'admin', 'x', 1, 0, 0, '2026-01-01 00:00:00')"
+    )
+    old.close()
+    app = make_app(str(path), tmp_path)
+    with app.app_context():
+        rjdb.migrate()
+        assert rjdb.pending_migrations() == []
+        assert User.get(User.username == "early").display_name == "Early Bird"
+
+
+def test_concurrent_writers_wait_their_turn_instead_of_failing(app):
+    """Eight threads each read-then-write the same counter 25 times in IMMEDIATE transactions."""
+    Setting.create(key="counter", value="0")
+    errors = []
+
+    def bump():
+        database = rjdb.database
+        try:
+            for _ in range(25):
+                with database.connection_context(), rjdb.write_tx():
+                    row = rjdb.locked(Setting.select().where(Setting.key == "counter")).get()
+                    Setting.update(value=str(int(row.value) + 1)).where(
+                        Setting.key == "counter"
+                    ).execute()
+        except Exception as exc:  # any "database is locked" lands here
+            errors.append(exc)
+
+    threads = [threading.Thread(target=bump) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Setting.get_by_id("counter").value == "200"
+
+
+@sqlite_only
+def test_backup_writes_a_consistent_private_archive(app, cli, tmp_path):
+    create_user("admin", username="in-the-backup")
+    target = tmp_path / "backup.tar.gz"
+    result = cli.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    with tarfile.open(target) as archive:
+        archive.extract("mend.sqlite3", tmp_path / "restored", filter="data")
+    copy = sqlite3.connect(tmp_path / "restored" / "mend.sqlite3")
+    assert copy.execute("SELECT username FROM account").fetchall() == [("in-the-backup",)]
+    copy.close()
+
+
+def test_backup_never_overwrites_and_names_a_missing_folder(cli, tmp_path):
+    existing = tmp_path / "there.tar.gz"
+    existing.write_text("keep me")
+    result = cli.invoke(args=["backup", str(existing)])
+    assert result.exit_code == 1 and "already exists" in result.output
+    assert existing.read_text() == "keep me"
+    result = cli.invoke(args=["backup", str(tmp_path / "no" / "such" / "b.tar.gz")])
+    assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_demo_loads_only_into_an_empty_database_and_is_marked(cli, client):
+    result = cli.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "facilitator" in result.output and "demo-facilitator" in result.output
+    page = client.get("/signin").get_data(as_text=True)
+    assert "Demo data: every person and case here is fictional." in page
+    again = cli.invoke(args=["demo"])
+    assert again.exit_code == 0
+    assert User.select().count() == len(__import__("rj.demo").demo.SIGN_INS)
+
+
+def test_demo_refuses_a_database_with_real_data(cli, client):
+    create_user("admin", username="real-person")
+    result = cli.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "holds real data" in result.output
+    assert cli.invoke(args=["demo", "--if-empty"]).exit_code == 0
+    assert User.select().count() == 1
+    assert "Demo data" not in client.get("/signin").get_data(as_text=True)
+
+
+def test_init_db_never_adds_demo_data(cli):
+    result = cli.invoke(args=["init-db"])
+    assert result.exit_code == 0
+    assert not User.select().exists()

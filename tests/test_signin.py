@@ -1,0 +1,180 @@
+"""Signing in and out, throttling, and what a session lives through."""
+
+import pytest
+
+from rj.clock import utcnow
+from rj.models import User
+from tests.conftest import PASSWORD, create_user, sign_in_session
+
+
+def sign_in(client, username, password=PASSWORD, **kwargs):
+    return client.post("/signin", data={"username": username, "password": password}, **kwargs)
+
+
+def test_sign_in_form_has_labelled_fields_and_a_sign_in_button(client):
+    html = client.get("/signin").get_data(as_text=True)
+    assert '<label for="username">Username</label>' in html
+    assert '<label for="password">Password</label>' in html
+    assert ">Sign in</button>" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        ("admin", "/board/"),
+        ("facilitator", "/board/"),
+        ("representative", "/my-cases"),
+        ("participant", "/my-cases"),
+        ("volunteer", "/tablet/"),
+    ],
+)
+def test_each_role_lands_on_its_own_page_after_sign_in(client, role, landing):
+    user = create_user(role)
+    response = sign_in(client, user.username)
+    assert response.status_code == 302
+    assert response.headers["Location"] == landing
+    assert client.get(landing).status_code == 200
+
+
+def test_sign_in_records_the_time_and_signs_out_again(client):
+    user = create_user("facilitator")
+    sign_in(client, user.username)
+    assert User.get_by_id(user.id).last_sign_in_at is not None
+    response = client.post("/signout", follow_redirects=True)
+    assert "You are signed out." in response.get_data(as_text=True)
+    assert client.get("/board/").status_code == 302
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(client):
+    user = create_user("facilitator")
+    wrong = sign_in(client, user.username, "not the password")
+    unknown = sign_in(client, "nobody-here", "not the password")
+    assert wrong.status_code == unknown.status_code == 200
+    message = "That username and password do not match an active account."
+    assert message in wrong.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
+    assert wrong.get_data(as_text=True).replace(user.username, "nobody-here") == unknown.get_data(
+        as_text=True
+    )
+
+
+def test_deactivated_user_cannot_sign_in_and_is_told_nothing_more(client):
+    user = create_user("facilitator", is_active_account=False)
+    response = sign_in(client, user.username)
+    assert "do not match an active account" in response.get_data(as_text=True)
+
+
+def test_empty_fields_are_marked_beside_the_field(client):
+    response = client.post("/signin", data={"username": "", "password": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="username-error">Enter your username.' in html
+    assert 'id="password-error">Enter your password.' in html
+
+
+def test_next_parameter_only_redirects_within_mend(client):
+    user = create_user("facilitator")
+    response = sign_in(client, user.username, query_string={"next": "https://evil.example/x"})
+    assert response.headers["Location"] == "/board/"
+    client.post("/signout")
+    response = sign_in(client, user.username, query_string={"next": "//evil.example/x"})
+    assert response.headers["Location"] == "/board/"
+    client.post("/signout")
+    response = sign_in(client, user.username, query_string={"next": "/board/?severity=high"})
+    assert response.headers["Location"] == "/board/?severity=high"
+
+
+def test_sign_in_starts_a_fresh_session(client):
+    user = create_user("facilitator")
+    with client.session_transaction() as session:
+        session["planted"] = "from before sign-in"
+    sign_in(client, user.username)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] == f"{user.id}:0"
+
+
+@pytest.fixture
+def throttled(app):
+    app.config["THROTTLE_ENABLED"] = True
+    app.extensions.pop("mend_throttle", None)
+    return app
+
+
+def test_five_failures_from_one_address_make_that_pair_wait(client, throttled):
+    user = create_user("facilitator")
+    for _ in range(5):
+        assert sign_in(client, user.username, "wrong password").status_code == 200
+    response = sign_in(client, user.username)  # even the right password waits
+    assert response.status_code == 429
+    assert "Too many attempts. Please wait" in response.get_data(as_text=True)
+    # Another address is not slowed by this pair.
+    other = sign_in(client, user.username, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 302
+
+
+def test_twenty_failures_lock_the_account_from_every_address(client, throttled):
+    user = create_user("facilitator")
+    for i in range(20):
+        sign_in(
+            client, user.username, "wrong password", environ_base={"REMOTE_ADDR": f"10.1.0.{i}"}
+        )
+    response = sign_in(client, user.username, environ_base={"REMOTE_ADDR": "10.2.0.1"})
+    assert response.status_code == 429
+    assert "This account is locked for about 15 minutes." in response.get_data(as_text=True)
+
+
+def test_unknown_usernames_are_throttled_like_real_ones(client, throttled):
+    for _ in range(5):
+        sign_in(client, "no-such-person", "wrong password")
+    response = sign_in(client, "no-such-person", "wrong password")
+    assert response.status_code == 429
+
+
+def test_successful_sign_ins_from_a_shared_address_are_not_counted(client, throttled):
+    users = [create_user("participant") for _ in range(8)]
+    for user in users:
+        assert sign_in(client, user.username).status_code == 302
+        client.post("/signout")
+
+
+def test_idle_session_ends_and_asks_to_sign_in_again(client, app):
+    user = create_user("facilitator")
+    sign_in_session(client, user)
+    with client.session_transaction() as session:
+        session["seen_at"] = utcnow().timestamp() - (app.config["SESSION_IDLE_MINUTES"] * 60 + 5)
+    response = client.get("/board/")
+    assert response.status_code == 302
+    assert "/signin" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "signed out after a period of inactivity" in page
+
+
+def test_session_ends_after_its_absolute_lifetime_even_when_active(client, app):
+    user = create_user("facilitator")
+    sign_in_session(client, user)
+    with client.session_transaction() as session:
+        session["signed_in_at"] = utcnow().timestamp() - (
+            app.config["SESSION_MAX_HOURS"] * 3600 + 5
+        )
+    assert client.get("/board/").status_code == 302
+
+
+def test_background_poll_does_not_keep_an_idle_session_alive(client):
+    user = create_user("facilitator")
+    sign_in_session(client, user)
+    old = utcnow().timestamp() - 600
+    with client.session_transaction() as session:
+        session["seen_at"] = old
+    client.get("/board/", headers={"X-Mend-Background": "1"})
+    with client.session_transaction() as session:
+        assert session["seen_at"] == old
+    client.get("/board/")
+    with client.session_transaction() as session:
+        assert session["seen_at"] > old
+
+
+def test_htmx_request_without_a_session_gets_401_and_session_ended(client):
+    response = client.get("/board/", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Trigger"] == "session-ended"
