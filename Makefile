@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 VENDOR := rj/static/vendor
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+PY_SOURCES := rj tests app.py $(wildcard bench)
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .PHONY: setup run test test-pg lint format bench clean
@@ -42,13 +43,13 @@ test-pg: setup
 	RJ_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check rj tests bench app.py
-	$(BIN)/ruff format --check rj tests bench app.py
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
 	$(BIN)/bandit -q -c pyproject.toml -r rj app.py
 
 format: setup
-	$(BIN)/ruff format rj tests bench app.py
-	$(BIN)/ruff check --fix rj tests bench app.py
+	$(BIN)/ruff format $(PY_SOURCES)
+	$(BIN)/ruff check --fix $(PY_SOURCES)
 
 bench: setup
 	$(BIN)/python bench/board.py
