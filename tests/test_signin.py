@@ -178,3 +178,21 @@ def test_htmx_request_without_a_session_gets_401_and_session_ended(client):
     response = client.get("/board/", headers={"HX-Request": "true"})
     assert response.status_code == 401
     assert response.headers["HX-Trigger"] == "session-ended"
+
+
+def test_unknown_usernames_cost_the_same_password_check_as_real_ones(client, monkeypatch):
+    """No enumeration by timing: an unknown name is verified against a dummy hash."""
+    from argon2 import PasswordHasher
+
+    calls = []
+    real_verify = PasswordHasher.verify
+
+    def counting_verify(self, hash, password):
+        calls.append(hash[:9])
+        return real_verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting_verify)
+    user = create_user("facilitator")
+    sign_in(client, user.username, "wrong password")
+    sign_in(client, "nobody-at-all", "wrong password")
+    assert calls == ["$argon2id", "$argon2id"]

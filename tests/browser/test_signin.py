@@ -29,3 +29,16 @@ def test_signing_out_leaves_nothing_behind_the_back_button(page, live_app):
     expect(page.get_by_text("You are signed out.")).to_be_visible()
     page.go_back()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_sign_in_page_fits_a_phone_without_horizontal_scroll(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 360, "height": 740}, has_touch=True
+    )
+    page = context.new_page()
+    page.goto("/signin")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    box = page.get_by_role("button", name="Sign in").bounding_box()
+    assert box["height"] >= 44
+    context.close()
