@@ -64,8 +64,15 @@ def init_db():
 @click.option(
     "--if-empty", is_flag=True, help="Do nothing (successfully) unless the database is empty."
 )
+@click.option(
+    "--cases",
+    "extra_cases",
+    type=click.IntRange(0, 100_000),
+    default=0,
+    help="Add this many more fictional open cases.",
+)
 @with_appcontext
-def demo(if_empty):
+def demo(if_empty, extra_cases):
     """Load clearly fictional demo data into an empty database and print the demo sign-ins."""
     from rj import demo as demo_data
 
@@ -80,6 +87,10 @@ def demo(if_empty):
         if empty:
             demo_data.load()
             click.echo("Demo data loaded. Everything in it is fictional.")
+        if extra_cases:
+            by = User.get(User.username == "facilitator")
+            demo_data.add_cases(extra_cases, by, by)
+            click.echo(f"Added {extra_cases} fictional open cases.")
         click.echo("Demo sign-ins (username / password):")
         for username, role, password in demo_data.SIGN_INS:
             click.echo(f"  {username:<12} {password:<24} {role}")

@@ -1,8 +1,23 @@
 """WTForms classes for the account screens."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms import (
+    Form,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import HiddenInput
 
 from rj import passwords
 
@@ -49,3 +64,40 @@ class ChangePasswordForm(FlaskForm):
         problem = passwords.problem_with(field.data or "", self._username)
         if problem:
             raise ValidationError(problem)
+
+
+class MoveForm(Form):
+    """A move of a card: from a drag, the "Move to…" dialog or the no-script page."""
+
+    to = SelectField(
+        "Move to", validate_choice=False, validators=[InputRequired("Choose a stage.")]
+    )
+    version = IntegerField(
+        "Card version",
+        widget=HiddenInput(),
+        validators=[InputRequired("The card's version is missing. Reload the board.")],
+    )
+    reason = TextAreaField(
+        "Reason (needed for a move back)",
+        validators=[
+            Optional(),
+            Length(max=2000, message="Keep the reason under 2,000 characters."),
+        ],
+    )
+    before = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    after = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    def __init__(self, formdata=None, case=None, **kwargs):
+        super().__init__(formdata, **kwargs)
+        from rj import workflow
+
+        self.to.choices = [(s.key, s.label) for s in workflow.board_stages()]
+        if case is not None and formdata is None:
+            self.to.data = case.stage
+            self.version.data = case.version
+
+    def validate_to(self, field):
+        from rj import workflow
+
+        if field.data not in workflow.STAGE_KEYS:
+            raise ValidationError("That is not a stage of the process.")

@@ -3,7 +3,10 @@
 from peewee import (
     BooleanField,
     CharField,
+    DateField,
     DateTimeField,
+    FloatField,
+    ForeignKeyField,
     IntegerField,
     Model,
     TextField,
@@ -72,3 +75,220 @@ class Setting(BaseModel):
 
     key = CharField(max_length=80, primary_key=True)
     value = TextField()
+
+
+# --- Cases -----------------------------------------------------------------
+
+KINDS = ("complaint", "incident")
+SEVERITIES = ("low", "medium", "high", "urgent")
+SIDES = ("harmed", "caused", "impacted")
+AUDIENCES = ("facilitators", "team", "party", "everyone")
+CLOSE_KINDS = ("resolved", "withdrawn", "duplicate", "referred")
+
+
+class Case(BaseModel):
+    reference = CharField(max_length=20, unique=True)
+    kind = CharField(max_length=20)
+    title = CharField(max_length=120)
+    what_happened = TextField()
+    occurred_at = DateTimeField()
+    location = CharField(max_length=200)
+    severity = CharField(max_length=10)
+    stage = CharField(max_length=20, index=True)
+    stage_entered_at = DateTimeField(default=utcnow)
+    stage_due_on = DateField(null=True)  # the stage's time target, fixed when it was entered
+    appeal_return_stage = CharField(max_length=20, null=True)
+    rank = FloatField(default=0)  # order within its column
+    version = IntegerField(default=1)
+    lead = ForeignKeyField(User, null=True, backref="led_cases", on_delete="SET NULL")
+    created_by = ForeignKeyField(User, backref="filed_cases")
+    created_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True)
+    updated_at = DateTimeField(default=utcnow)
+    safety_steps = TextField(default="")
+    decision_communicated_on = DateField(null=True)
+    close_kind = CharField(max_length=20, null=True)
+    close_reason = TextField(null=True)
+    duplicate_of = CharField(max_length=20, null=True)
+    closed_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "cases"
+        indexes = ((("stage", "rank", "id"), False),)
+
+
+class ReferenceCounter(BaseModel):
+    year = IntegerField(primary_key=True)
+    last = IntegerField(default=0)
+
+    class Meta:
+        table_name = "reference_counter"
+
+
+class Person(BaseModel):
+    name = CharField(max_length=120)
+    pronouns = CharField(max_length=40, default="")
+    contact = CharField(max_length=200, default="")
+    user = ForeignKeyField(User, null=True, backref="people", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Party(BaseModel):
+    case = ForeignKeyField(Case, backref="parties", on_delete="CASCADE")
+    person = ForeignKeyField(Person, backref="parties")
+    side = CharField(max_length=10)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("case", "person"), True),)
+
+
+class Representative(BaseModel):
+    party = ForeignKeyField(Party, backref="representatives", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="representing")
+
+    class Meta:
+        indexes = ((("party", "user"), True),)
+
+
+class Conflict(BaseModel):
+    """A facilitator's declared conflict of interest: they are recused from the case."""
+
+    case = ForeignKeyField(Case, backref="conflicts", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="conflicts")
+    note = TextField(default="")
+    declared_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("case", "user"), True),)
+
+
+class Acknowledgement(BaseModel):
+    case = ForeignKeyField(Case, backref="acknowledgements", on_delete="CASCADE")
+    by = ForeignKeyField(User)
+    at = DateTimeField()
+    method = CharField(max_length=20)  # in person, phone, message, letter
+    note = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Entry(BaseModel):
+    """A timeline entry: statement, witness account, evidence, finding, note."""
+
+    case = ForeignKeyField(Case, backref="entries", on_delete="CASCADE")
+    kind = CharField(max_length=20, index=True)
+    audience = CharField(max_length=20)
+    audience_party = ForeignKeyField(Party, null=True)
+    author = ForeignKeyField(User)
+    created_at = DateTimeField(default=utcnow)
+    body = TextField()
+    revision = IntegerField(default=1)
+    redacted_at = DateTimeField(null=True)
+
+
+class EntryRevision(BaseModel):
+    entry = ForeignKeyField(Entry, backref="revisions", on_delete="CASCADE")
+    number = IntegerField()
+    body = TextField()
+    author = ForeignKeyField(User)
+    created_at = DateTimeField(default=utcnow)
+    reason = TextField(default="")
+
+    class Meta:
+        table_name = "entry_revision"
+        indexes = ((("entry", "number"), True),)
+
+
+class Meeting(BaseModel):
+    case = ForeignKeyField(Case, backref="meetings", on_delete="CASCADE")
+    scheduled_at = DateTimeField()
+    place = CharField(max_length=200)
+    attendees = TextField()
+    minutes = TextField(default="")
+    outcome = TextField(default="")
+    outcome_recorded_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(User)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Action(BaseModel):
+    """A restorative action of the decision."""
+
+    case = ForeignKeyField(Case, backref="actions", on_delete="CASCADE")
+    party = ForeignKeyField(Party, null=True, backref="actions")
+    kind = CharField(max_length=30)
+    description = TextField()
+    owner = ForeignKeyField(User, null=True, backref="owned_actions")
+    due_on = DateField()
+    status = CharField(max_length=10, default="open")  # open, done, waived
+    waived_reason = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class CommunityAssessment(BaseModel):
+    case = ForeignKeyField(Case, backref="community_assessments", on_delete="CASCADE")
+    impacted = TextField(default="")
+    actions = TextField(default="")
+    none_reason = TextField(default="")
+    by = ForeignKeyField(User)
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "community_assessment"
+
+
+class CheckIn(BaseModel):
+    case = ForeignKeyField(Case, backref="checkins", on_delete="CASCADE")
+    due_on = DateField()
+    held_at = DateTimeField(null=True)
+    notes = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "checkin"
+
+
+class Reflection(BaseModel):
+    case = ForeignKeyField(Case, backref="reflections", on_delete="CASCADE")
+    repaired = TextField()
+    learned = TextField()
+    by = ForeignKeyField(User)
+    at = DateTimeField(default=utcnow)
+
+
+class Appeal(BaseModel):
+    case = ForeignKeyField(Case, backref="appeals", on_delete="CASCADE")
+    party = ForeignKeyField(Party, null=True)
+    grounds = TextField()
+    filed_at = DateTimeField(default=utcnow)
+    reviewer = ForeignKeyField(User, null=True)
+    from_stage = CharField(max_length=20)
+    outcome = CharField(max_length=20, null=True)  # upheld, hearing, restoring
+    outcome_note = TextField(default="")
+    decided_at = DateTimeField(null=True)
+
+
+class StageSetting(BaseModel):
+    stage = CharField(max_length=20, primary_key=True)
+    label = CharField(max_length=40)
+    help = TextField(default="")
+    target_days = IntegerField(null=True)
+    enabled = BooleanField(default=True)
+
+    class Meta:
+        table_name = "stage_setting"
+
+
+class AuditRecord(BaseModel):
+    at = DateTimeField(default=utcnow)
+    actor = ForeignKeyField(User, null=True, backref="audit_records")
+    action = CharField(max_length=40)
+    case = ForeignKeyField(Case, null=True, backref="audit_records", on_delete="RESTRICT")
+    entry_id = IntegerField(null=True)
+    details = TextField(default="{}")
+    address = CharField(max_length=64, default="")
+    prev_hash = CharField(max_length=64)
+    hash = CharField(max_length=64)
+
+    class Meta:
+        table_name = "audit_record"

@@ -11,6 +11,8 @@ from functools import wraps
 from flask import abort, current_app, request
 from flask_login import current_user
 
+from rj.models import Case, Conflict, Party, Person
+
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
 
@@ -95,3 +97,41 @@ def landing_endpoint(user):
     if can(user, "tablet.use"):
         return "tablet.index"
     return "home.my_cases"
+
+
+# --- Cases -------------------------------------------------------------------
+
+CASE_ACTIONS = {
+    # action -> the ability a facilitator needs for it, on a case they can see
+    "case.view": "board.view",
+    "case.move": "board.view",
+}
+
+
+def board_cases(user):
+    """Cases this user works on as a facilitator: every case, less those where they
+    are a party (they reach those through "My cases") or have declared a conflict."""
+    if not can(user, "board.view"):
+        return Case.select().where(Case.id.is_null())
+    as_party = Party.select(Party.case).join(Person).where(Person.user == user.id)
+    recused = Conflict.select(Conflict.case).where(Conflict.user == user.id)
+    return Case.select().where(Case.id.not_in(as_party) & Case.id.not_in(recused))
+
+
+def can_on_case(user, action, case):
+    """May ``user`` take ``action`` on ``case``?"""
+    ability = CASE_ACTIONS.get(action)
+    if ability is None or not can(user, ability):
+        return False
+    return board_cases(user).where(Case.id == case.id).exists()
+
+
+def load_case_or_404(user, reference, action="case.view"):
+    """The case with this reference when ``user`` may see it (else 404) and may take
+    ``action`` on it (else 403)."""
+    case = board_cases(user).where(Case.reference == reference).first()
+    if case is None:
+        abort(404)
+    if not can_on_case(user, action, case):
+        abort(403)
+    return case

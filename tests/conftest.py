@@ -151,3 +151,29 @@ def login_as(client):
         return user
 
     return login
+
+
+def make_case(
+    stage="filed", by=None, lead=None, severity="medium", title="A neutral title", parties=()
+):
+    """A case built through the domain functions and moved to ``stage`` by the rules.
+
+    ``parties`` is a list of (side, user-or-None, name) to add before it moves.
+    """
+    from rj import cases, demo
+    from rj.clock import utcnow
+
+    by = by or create_user("facilitator")
+    lead = lead or by
+    case = cases.file_case(
+        by,
+        kind="incident",
+        title=title,
+        what_happened="Something happened.",
+        occurred_at=utcnow(),
+        location="lounge",
+        severity=severity,
+    )
+    for side, user, name in parties:
+        cases.add_party(case, cases.add_person(name, user=user), side, by)
+    return demo.advance(case, stage, by, lead)

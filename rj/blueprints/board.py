@@ -1,13 +1,171 @@
-"""The kanban board of cases."""
+"""The kanban board of cases: columns, Show more, moving cards, the background poll."""
 
-from flask import Blueprint, render_template
+import json
 
-from rj import policy, workflow
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+
+from rj import board, policy, workflow
+from rj.forms import MoveForm
+from rj.models import Case
 
 bp = Blueprint("board", __name__, url_prefix="/board")
+
+NAMES_KEY = "board_names"
+
+
+def _loaded():
+    """How many cards each column had loaded (sent by the poll, so it keeps them)."""
+    loaded = {}
+    for part in (request.args.get("loaded") or "").split(","):
+        stage, _, n = part.partition(":")
+        if stage in workflow.STAGE_KEYS and n.isdigit():
+            loaded[stage] = int(n)
+    return loaded
+
+
+def _board_context(filters, loaded=None):
+    show_names = session.get(NAMES_KEY, False)
+    return {
+        "columns": board.columns(current_user, filters, show_names, loaded),
+        "filters": filters,
+        "show_names": show_names,
+        "severities": board.SEVERITIES,
+        "stage_order": workflow.ORDER,
+        "etag": board.etag(current_user, filters, show_names, loaded),
+    }
 
 
 @bp.route("/")
 @policy.requires("board.view")
 def index():
-    return render_template("board/index.html", stages=workflow.board_stages())
+    filters = board.Filters.from_args(request.args)
+    loaded = _loaded()
+    show_names = session.get(NAMES_KEY, False)
+    if request.headers.get("X-Mend-Background"):
+        tag = board.etag(current_user, filters, show_names, loaded)
+        if request.headers.get("If-None-Match") == tag:
+            return "", 304, {"ETag": tag}
+    context = _board_context(filters, loaded)
+    status = 400 if filters.problems else 200
+    headers = {"ETag": context["etag"]}
+    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "board":
+        return render_block("board/index.html", "board", **context), status, headers
+    return render_template("board/index.html", **context), status, headers
+
+
+@bp.route("/columns/<stage>")
+@policy.requires("board.view")
+def more(stage):
+    if stage not in workflow.STAGE_KEYS:
+        abort(404)
+    filters = board.Filters.from_args(request.args)
+    shown = request.args.get("shown", type=int) or 0
+    if request.headers.get("HX-Request") != "true":
+        # Without script, "Show more" is the board with this column longer.
+        loaded = f"{stage}:{shown + board.PAGE_SIZE}"
+        return redirect(url_for("board.index", loaded=loaded, **filters.as_args()))
+    cursor = board.parse_cursor(request.args.get("after"))
+    if cursor is None:
+        abort(400)
+    show_names = session.get(NAMES_KEY, False)
+    cards, more = board.more_cards(current_user, filters, stage, cursor, show_names)
+    return render_template(
+        "board/_more.html",
+        cards=cards,
+        more=more,
+        stage=workflow.stage(stage),
+        filters=filters,
+        show_names=show_names,
+        shown=shown + len(cards),
+    )
+
+
+@bp.route("/names", methods=["POST"])
+@policy.requires("board.view")
+def toggle_names():
+    session[NAMES_KEY] = not session.get(NAMES_KEY, False)
+    return redirect(url_for("board.index", **board.Filters.from_args(request.args).as_args()))
+
+
+def _refused(case, message, status, form=None, card=None):
+    """A refused move: a message where it belongs, and the card back where it was."""
+    if request.headers.get("HX-Request") == "true":
+        headers = {
+            "HX-Retarget": "#board-message",
+            "HX-Reswap": "innerHTML",
+            "HX-Trigger": json.dumps(
+                {"move-refused": {"card": f"case-{case.id}", "stale": status == 409}}
+            ),
+        }
+        return render_template("board/_message.html", message=message, card=card), status, headers
+    return render_template(
+        "board/move.html", case=case, form=form, error=message, stages=workflow.board_stages()
+    ), status
+
+
+@bp.route("/cases/<reference>/move", methods=["GET", "POST"])
+@policy.requires("board.view")
+def move(reference):
+    case = policy.load_case_or_404(current_user, reference, "case.move")
+    form = MoveForm(request.form if request.method == "POST" else None, case=case)
+    if request.method == "GET":
+        template = (
+            "board/_move_form.html" if request.headers.get("HX-Request") else "board/move.html"
+        )
+        return render_template(template, case=case, form=form, stages=workflow.board_stages())
+    if not form.validate():
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return _refused(case, message, 422, form)
+    try:
+        moved = workflow.move(
+            case,
+            form.to.data,
+            current_user,
+            form.version.data,
+            form.reason.data or "",
+            form.before.data,
+            form.after.data,
+        )
+    except workflow.StaleVersion as stale:
+        card = board.card_for(current_user, stale.case, session.get(NAMES_KEY, False))
+        return _refused(stale.case, str(stale), 409, form, card)
+    except workflow.TransitionDenied as denied:
+        return _refused(case, str(denied), 422, form)
+    announcement = (
+        f"{moved.reference} moved to {workflow.stage(moved.stage).label}."
+        if moved.stage != case.stage
+        else f"{moved.reference} reordered in {workflow.stage(moved.stage).label}."
+    )
+    if request.headers.get("HX-Request") != "true":
+        flash(announcement, "ok")
+        return redirect(url_for("board.index", _anchor=f"case-{moved.id}"))
+    filters = board.Filters.from_args(request.args)
+    show_names = session.get(NAMES_KEY, False)
+    totals, recent = board.counts(board.filtered(current_user, filters))
+    card = board.card_for(current_user, moved, show_names)
+    return render_template(
+        "board/_moved.html",
+        card=card,
+        announcement=announcement,
+        totals=totals,
+        recent=recent,
+        changed=sorted({case.stage, moved.stage}),
+        filters=filters,
+        show_names=show_names,
+    )
+
+
+@bp.route("/closed")
+@policy.requires("board.view")
+def closed():
+    cursor = board.parse_cursor(request.args.get("after"))
+    query = policy.board_cases(current_user).where(Case.stage == "closed")
+    if cursor:
+        rank, case_id = cursor
+        query = query.where((Case.rank > rank) | ((Case.rank == rank) & (Case.id > case_id)))
+    rows = list(query.order_by(Case.rank, Case.id).limit(board.PAGE_SIZE + 1))
+    return render_template(
+        "board/closed.html", cases=rows[: board.PAGE_SIZE], more=len(rows) > board.PAGE_SIZE
+    )

@@ -39,3 +39,279 @@
     box.hidden = false;
   });
 })();
+
+// --- The board ----------------------------------------------------------------
+// Cards move by drag (SortableJS: mouse, touch) or by the "Move to…" dialog; both
+// send the same request. The server decides; a refused move puts the card back.
+(function () {
+  "use strict";
+
+  var POLL_MS = 10000;
+  var state = { dragging: false, pending: null, dialogMode: null, origin: null };
+
+  function board() { return document.getElementById("board"); }
+  function dialog() { return document.getElementById("move-dialog"); }
+  function announce(text) {
+    var region = document.getElementById("board-announce");
+    if (region) { region.textContent = ""; window.setTimeout(function () { region.textContent = text; }, 50); }
+  }
+  function showMessage(html) {
+    var box = document.getElementById("board-message");
+    if (box) box.innerHTML = html;
+  }
+  function stageOrder() { return (board().getAttribute("data-stage-order") || "").split(","); }
+  function isBackward(from, to) {
+    var order = stageOrder();
+    var a = order.indexOf(from), b = order.indexOf(to);
+    return a >= 0 && b >= 0 && b < a;
+  }
+  function stageLabel(key) {
+    var heading = document.getElementById("col-" + key + "-heading");
+    return heading ? heading.firstChild.textContent.trim() : key;
+  }
+  function cardId(el) { return el && el.classList && el.classList.contains("card") ? el.getAttribute("data-id") : ""; }
+
+  // Remember where a card was, to put it back if the move is refused.
+  function originOf(card) { return { list: card.parentNode, next: card.nextElementSibling }; }
+  function restore(card, origin) {
+    if (!origin || !card || !origin.list) return;
+    if (origin.next && origin.next.parentNode === origin.list) origin.list.insertBefore(card, origin.next);
+    else origin.list.appendChild(card);
+  }
+
+  function sendMove(card, to, reason, origin) {
+    var before = card.previousElementSibling, after = card.nextElementSibling;
+    state.pending = { id: card.id, origin: origin, to: to };
+    card.classList.add("is-pending");
+    window.htmx.ajax("POST", card.getAttribute("data-move-url"), {
+      source: card,
+      target: card,
+      swap: "outerHTML",
+      values: {
+        to: to,
+        version: card.getAttribute("data-version"),
+        reason: reason || "",
+        before: cardId(before),
+        after: cardId(after)
+      }
+    });
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var pending = state.pending;
+    if (!pending || event.detail.elt.id !== pending.id) return;
+    state.pending = null;
+    var status = event.detail.xhr.status;
+    window.setTimeout(function () {
+      var card = document.getElementById(pending.id);
+      if (!card) return;
+      card.classList.remove("is-pending");
+      if (status !== 200) {
+        restore(card, pending.origin);
+        if (status === 409) refresh(true);
+        if (status !== 409 && status !== 422) showMessage("");
+      }
+      card.focus();
+    }, 0);
+  });
+
+  // --- Drag and drop
+  function setupSortables() {
+    var root = board();
+    if (!root || !window.Sortable) return;
+    var filtered = root.getAttribute("data-filtered") === "true";
+    root.querySelectorAll("ol.cards").forEach(function (list) {
+      if (list._sortable) list._sortable.destroy();
+      list._sortable = window.Sortable.create(list, {
+        group: "board",
+        animation: 150,
+        sort: !filtered,            // with a filter on, a card can change column but not be reordered
+        delay: 180,
+        delayOnTouchOnly: true,     // a swipe still scrolls on a tablet
+        touchStartThreshold: 6,
+        filter: ".move-button",
+        preventOnFilter: false,
+        onStart: function (evt) {
+          state.dragging = true;
+          state.origin = { list: evt.from, next: evt.item.nextElementSibling };
+        },
+        onEnd: function (evt) {
+          state.dragging = false;
+          var card = evt.item, origin = state.origin;
+          if (evt.from === evt.to && evt.oldIndex === evt.newIndex) return;
+          var from = card.getAttribute("data-stage"), to = evt.to.getAttribute("data-stage");
+          if (isBackward(from, to)) {
+            openDialog(card, { mode: "drag", to: to, origin: origin });
+          } else {
+            sendMove(card, to, "", origin);
+          }
+        }
+      });
+    });
+  }
+
+  // --- The "Move to…" dialog (also asks for the reason of a backward drag)
+  function openDialog(card, options) {
+    var dlg = dialog();
+    if (!dlg) return;
+    state.dialogMode = { card: card.id, mode: options.mode, origin: options.origin };
+    var url = card.getAttribute("data-move-url") + (options.to ? "?to=" + encodeURIComponent(options.to) : "");
+    window.htmx.ajax("GET", url, { source: card, target: "#move-dialog-body", swap: "innerHTML" }).then(function () {
+      var form = dlg.querySelector("[data-move-form]");
+      if (!form) return;
+      if (options.to) {
+        var radio = form.querySelector('input[name="to"][value="' + options.to + '"]');
+        if (radio) radio.checked = true;
+      }
+      updateReason(form);
+      if (!dlg.open) dlg.showModal();
+      var focusTarget = options.mode === "drag" ? form.querySelector("textarea") : form.querySelector('input[name="to"]:checked');
+      if (focusTarget) focusTarget.focus();
+    });
+  }
+
+  function closeDialog(cancelled) {
+    var dlg = dialog(), mode = state.dialogMode;
+    state.dialogMode = null;
+    if (dlg && dlg.open) dlg.close();
+    if (!mode) return;
+    var card = document.getElementById(mode.card);
+    if (cancelled && mode.mode === "drag") restore(card, mode.origin);
+    if (cancelled && card) card.focus();
+  }
+
+  function updateReason(form) {
+    var checked = form.querySelector('input[name="to"]:checked');
+    var reason = form.querySelector("textarea");
+    if (!checked || !reason) return;
+    var back = isBackward(form.getAttribute("data-current"), checked.value);
+    reason.required = back;
+    reason.setAttribute("aria-required", back ? "true" : "false");
+  }
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("[data-move-form]");
+    if (form) updateReason(form);
+  });
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest && event.target.closest("[data-move-open]");
+    if (opener && board()) {
+      event.preventDefault();
+      openDialog(opener.closest(".card"), { mode: "menu" });
+      return;
+    }
+    var cancel = event.target.closest && event.target.closest("[data-move-cancel]");
+    if (cancel && dialog() && dialog().contains(cancel)) {
+      event.preventDefault();
+      closeDialog(true);
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("[data-move-form]") || !dialog() || !dialog().contains(form)) return;
+    event.preventDefault();
+    var mode = state.dialogMode;
+    var card = document.getElementById(form.getAttribute("data-card"));
+    var checked = form.querySelector('input[name="to"]:checked');
+    var reasonField = form.querySelector("textarea");
+    var reason = reasonField ? reasonField.value.trim() : "";
+    if (!card || !checked) { closeDialog(true); return; }
+    if (reasonField && reasonField.required && !reason) {
+      reasonField.setAttribute("aria-invalid", "true");
+      var hint = form.querySelector(".reason-needed");
+      if (!hint) {
+        hint = document.createElement("p");
+        hint.className = "error reason-needed";
+        hint.id = "reason-needed";
+        hint.textContent = "A move back to " + stageLabel(checked.value) + " needs a reason.";
+        reasonField.insertAdjacentElement("afterend", hint);
+        reasonField.setAttribute("aria-describedby", "reason-needed");
+      }
+      reasonField.focus();
+      return;
+    }
+    var origin = mode && mode.mode === "drag" ? mode.origin : originOf(card);
+    state.dialogMode = null;
+    dialog().close();
+    var to = checked.value;
+    if (mode && mode.mode !== "drag") {
+      if (to === card.getAttribute("data-stage")) { card.focus(); return; }
+      var list = document.getElementById("cards-" + to);
+      if (list) list.insertBefore(card, list.firstElementChild);
+    }
+    sendMove(card, to, reason, origin);
+  });
+
+  document.addEventListener("cancel", function (event) {
+    if (event.target === dialog()) { event.preventDefault(); closeDialog(true); }
+  }, true);
+
+  // --- Keeping up with other facilitators: a conditional poll every 10 s
+  function loadedCounts() {
+    var parts = [];
+    board().querySelectorAll("ol.cards").forEach(function (list) {
+      parts.push(list.getAttribute("data-stage") + ":" + list.children.length);
+    });
+    return parts.join(",");
+  }
+
+  function busy() {
+    return state.dragging || state.pending || state.dialogMode || (dialog() && dialog().open) || document.hidden;
+  }
+
+  function refresh(force) {
+    var root = board();
+    if (!root || (!force && busy())) return;
+    var url = root.getAttribute("data-poll-url");
+    url += (url.indexOf("?") >= 0 ? "&" : "?") + "loaded=" + encodeURIComponent(loadedCounts());
+    var headers = { "X-Mend-Background": "1" };
+    if (!force) headers["If-None-Match"] = root.getAttribute("data-etag");
+    var before = {};
+    root.querySelectorAll(".card").forEach(function (c) { before[c.id] = c.getAttribute("data-stage"); });
+    var focused = document.activeElement && document.activeElement.id;
+    window.htmx.ajax("GET", url, { source: root, target: "#board", swap: "outerHTML", headers: headers }).then(function () {
+      var fresh = board();
+      if (!fresh || fresh === root) return;
+      setupSortables();
+      var moved = [];
+      fresh.querySelectorAll(".card").forEach(function (c) {
+        var was = before[c.id];
+        if (was && was !== c.getAttribute("data-stage")) {
+          moved.push(c.getAttribute("data-reference") + " is now in " + stageLabel(c.getAttribute("data-stage")));
+        }
+      });
+      if (moved.length) announce(moved.join(". ") + ".");
+      if (focused) {
+        var again = document.getElementById(focused);
+        if (again) again.focus();
+      }
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (trigger && trigger.hasAttribute && trigger.hasAttribute("data-show-more")) {
+      var list = document.getElementById("cards-" + trigger.getAttribute("data-show-more"));
+      var shown = trigger.getAttribute("data-shown-before");
+      if (list && shown) {
+        var first = list.children[parseInt(shown, 10)];
+        if (first) first.focus();
+      }
+    }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-show-more")) {
+      var list = document.getElementById("cards-" + elt.getAttribute("data-show-more"));
+      if (list) elt.setAttribute("data-shown-before", String(list.children.length));
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!board()) return;
+    setupSortables();
+    window.setInterval(function () { refresh(false); }, POLL_MS);
+  });
+})();

@@ -1,0 +1,360 @@
+"""What the board shows: filtered columns of cards, in a fixed number of queries.
+
+A render runs the same queries whatever the number of cases: one for the column
+counts, one for the first cards of every column (a window function), one for
+party names when they are shown, plus the stage settings.
+"""
+
+import hashlib
+import operator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import reduce
+
+import peewee
+from peewee import JOIN, SQL, fn
+
+from rj import policy, workflow
+from rj.clock import local, today, utcnow
+from rj.models import SEVERITIES, Action, Case, CheckIn, Party, Person, User
+
+PAGE_SIZE = 25
+MAX_LOADED = 500  # the most cards one column re-renders for a poll
+RECENT_CLOSED_DAYS = 30
+SIDE_LABELS = {"harmed": "harmed", "caused": "caused harm", "impacted": "impacted"}
+
+
+@dataclass
+class Filters:
+    mine: bool = False
+    severity: str = ""
+    overdue: bool = False
+    q: str = ""
+    problems: list = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args):
+        filters = cls(
+            mine=args.get("mine") == "1",
+            overdue=args.get("overdue") == "1",
+            q=(args.get("q") or "").strip()[:100],
+        )
+        severity = (args.get("severity") or "").strip().lower()
+        if severity and severity not in SEVERITIES:
+            filters.problems.append(f"There is no severity called “{severity[:30]}”; showing all.")
+        else:
+            filters.severity = severity
+        return filters
+
+    @property
+    def active(self):
+        return bool(self.mine or self.severity or self.overdue or self.q)
+
+    def as_args(self):
+        args = {}
+        if self.mine:
+            args["mine"] = "1"
+        if self.severity:
+            args["severity"] = self.severity
+        if self.overdue:
+            args["overdue"] = "1"
+        if self.q:
+            args["q"] = self.q
+        return args
+
+
+def _as_date(value):
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value)[:10])
+
+
+def _open_action_due():
+    due = Action.alias("due_action")
+    return due.select(fn.MIN(due.due_on)).where((due.case == Case.id) & (due.status == "open"))
+
+
+def _checkin_due():
+    due = CheckIn.alias("due_checkin")
+    return due.select(fn.MIN(due.due_on)).where((due.case == Case.id) & due.held_at.is_null())
+
+
+def filtered(user, filters):
+    """The cases on this user's board that match the filters."""
+    query = policy.board_cases(user)
+    if filters.mine:
+        query = query.where(Case.lead == user.id)
+    if filters.severity:
+        query = query.where(Case.severity == filters.severity)
+    if filters.q:
+        needle = f"%{filters.q.lower()}%"
+        query = query.where(
+            fn.LOWER(Case.reference).contains(filters.q.lower()) | fn.LOWER(Case.title) ** needle
+        )
+    if filters.overdue:
+        now = today()
+        late_action = Action.alias("late_action")
+        late_checkin = CheckIn.alias("late_checkin")
+        query = query.where(
+            (Case.stage != "closed")
+            & (
+                (Case.stage_due_on < now)
+                | fn.EXISTS(
+                    late_action.select(late_action.id).where(
+                        (late_action.case == Case.id)
+                        & (late_action.status == "open")
+                        & (late_action.due_on < now)
+                    )
+                )
+                | fn.EXISTS(
+                    late_checkin.select(late_checkin.id).where(
+                        (late_checkin.case == Case.id)
+                        & late_checkin.held_at.is_null()
+                        & (late_checkin.due_on < now)
+                    )
+                )
+            )
+        )
+    return query
+
+
+def _recent_closed_cutoff():
+    return utcnow() - timedelta(days=RECENT_CLOSED_DAYS)
+
+
+def counts(query):
+    """Exact number of cases per stage, and of recently closed ones."""
+    cutoff = _recent_closed_cutoff()
+    recent = fn.SUM(peewee.Case(None, [((Case.closed_at >= cutoff), 1)], 0))
+    rows = (
+        query.select(Case.stage, fn.COUNT(Case.id).alias("n"), recent.alias("recent"))
+        .group_by(Case.stage)
+        .order_by()
+        .tuples()
+    )
+    totals, recent_closed = {}, 0
+    for stage, n, recent_n in rows:
+        totals[stage] = n
+        if stage == "closed":
+            recent_closed = int(recent_n or 0)
+    return totals, recent_closed
+
+
+@dataclass
+class Card:
+    id: int
+    reference: str
+    title: str
+    severity: str
+    stage: str
+    version: int
+    rank: float
+    days_in_stage: int
+    lead_initials: str
+    lead_name: str
+    due_label: str
+    due_on: date | None
+    overdue: bool
+    names: list = field(default_factory=list)
+
+    @property
+    def dom_id(self):
+        return f"case-{self.id}"
+
+    @property
+    def cursor(self):
+        return f"{self.rank!r}:{self.id}"
+
+
+def _card_query(query):
+    lead = User.alias("lead")
+    return (
+        query.select(
+            Case.id,
+            Case.reference,
+            Case.title,
+            Case.severity,
+            Case.stage,
+            Case.version,
+            Case.rank,
+            Case.stage_entered_at,
+            Case.stage_due_on,
+            lead.display_name.alias("lead_name"),
+            _open_action_due().alias("action_due"),
+            _checkin_due().alias("checkin_due"),
+        )
+        .join(lead, JOIN.LEFT_OUTER, on=(Case.lead == lead.id))
+        .where((Case.stage != "closed") | (Case.closed_at >= _recent_closed_cutoff()))
+    )
+
+
+def _initials(name):
+    words = [w for w in (name or "").replace("-", " ").split() if w]
+    return "".join(w[0] for w in words[:3]).upper()
+
+
+def _card(row, stage_labels):
+    now = today()
+    candidates = []
+    if row["stage_due_on"] and row["stage"] != "closed":
+        verb = "Acknowledge" if row["stage"] == "filed" else f"{stage_labels[row['stage']]} target"
+        candidates.append((_as_date(row["stage_due_on"]), verb))
+    if row["action_due"]:
+        candidates.append((_as_date(row["action_due"]), "Action due"))
+    if row["checkin_due"]:
+        candidates.append((_as_date(row["checkin_due"]), "Check-in due"))
+    due_on, due_label = min(candidates) if candidates else (None, "")
+    entered = local(row["stage_entered_at"]).date()
+    return Card(
+        id=row["id"],
+        reference=row["reference"],
+        title=row["title"],
+        severity=row["severity"],
+        stage=row["stage"],
+        version=row["version"],
+        rank=row["rank"],
+        days_in_stage=max(0, (now - entered).days),
+        lead_initials=_initials(row["lead_name"]),
+        lead_name=row["lead_name"] or "",
+        due_label=due_label,
+        due_on=due_on,
+        overdue=bool(due_on and due_on < now),
+    )
+
+
+def _attach_names(cards):
+    by_id = {c.id: c for c in cards}
+    if not by_id:
+        return
+    rows = (
+        Party.select(Party.case, Party.side, Person.name)
+        .join(Person)
+        .where(Party.case.in_(list(by_id)))
+        .order_by(Party.id)
+        .tuples()
+    )
+    for case_id, side, name in rows:
+        by_id[case_id].names.append(f"{name} ({SIDE_LABELS.get(side, side)})")
+
+
+@dataclass
+class Column:
+    stage: workflow.Stage
+    cards: list
+    count: int
+    more: bool
+    recent: int = 0
+
+    @property
+    def key(self):
+        return self.stage.key
+
+
+def columns(user, filters, show_names=False, loaded=None):
+    """The board's columns: the first cards of each (or as many as ``loaded`` asks for)."""
+    stages = workflow.board_stages()
+    labels = {s.key: s.label for s in stages}
+    query = filtered(user, filters)
+    totals, recent_closed = counts(query)
+    limits = {s.key: min(MAX_LOADED, max(PAGE_SIZE, (loaded or {}).get(s.key, 0))) for s in stages}
+    position = fn.ROW_NUMBER().over(partition_by=[Case.stage], order_by=[Case.rank, Case.id])
+    ranked = _card_query(query).select_extend(position.alias("position")).alias("ranked")
+    # Each column's first cards, chosen in SQL by the window function's numbering.
+    wanted = reduce(
+        operator.or_,
+        [(ranked.c.stage == key) & (ranked.c.position <= limit) for key, limit in limits.items()],
+    )
+    rows = Case.select(SQL("*")).from_(ranked).where(wanted).order_by(ranked.c.position).dicts()
+    cards = [_card(r, labels) for r in rows]
+    if show_names:
+        _attach_names(cards)
+    by_stage = {s.key: [] for s in stages}
+    for card in cards:
+        by_stage[card.stage].append(card)
+    result = []
+    for s in stages:
+        shown = by_stage[s.key]
+        visible_total = recent_closed if s.key == "closed" else totals.get(s.key, 0)
+        if not s.enabled and not shown:
+            continue
+        result.append(
+            Column(
+                stage=s,
+                cards=shown,
+                count=totals.get(s.key, 0),
+                more=len(shown) < visible_total,
+                recent=recent_closed,
+            )
+        )
+    return result
+
+
+def more_cards(user, filters, stage, cursor, show_names=False):
+    """The next page of one column after ``cursor`` (rank:id), on (rank, id), never an offset."""
+    labels = {s.key: s.label for s in workflow.board_stages()}
+    rank, case_id = cursor
+    query = (
+        _card_query(filtered(user, filters))
+        .where(
+            (Case.stage == stage)
+            & ((Case.rank > rank) | ((Case.rank == rank) & (Case.id > case_id)))
+        )
+        .order_by(Case.rank, Case.id)
+        .limit(PAGE_SIZE + 1)
+    )
+    cards = [_card(r, labels) for r in query.dicts()]
+    more = len(cards) > PAGE_SIZE
+    cards = cards[:PAGE_SIZE]
+    if show_names:
+        _attach_names(cards)
+    return cards, more
+
+
+def parse_cursor(text):
+    """``rank:id`` from a Show more link, or None when it is not one."""
+    try:
+        rank, case_id = (text or "").rsplit(":", 1)
+        return float(rank), int(case_id)
+    except ValueError:
+        return None
+
+
+def card_for(user, case, show_names=False):
+    labels = {s.key: s.label for s in workflow.board_stages()}
+    row = _card_query(policy.board_cases(user)).where(Case.id == case.id).dicts().first()
+    if row is None:
+        return None
+    card = _card(row, labels)
+    if show_names:
+        _attach_names([card])
+    return card
+
+
+def etag(user, filters, show_names, loaded):
+    """A validator for the board as this user sees it: changes when any card would."""
+    count, latest, versions = (
+        filtered(user, filters)
+        .select(fn.COUNT(Case.id), fn.MAX(Case.updated_at), fn.SUM(Case.version))
+        .order_by()
+        .tuples()
+        .first()
+    )
+    stage_settings = [
+        (s.key, s.label, s.help, s.target_days, s.enabled) for s in workflow.board_stages()
+    ]
+    key = repr(
+        (
+            user.id,
+            filters.as_args(),
+            show_names,
+            sorted((loaded or {}).items()),
+            count,
+            str(latest),
+            versions,
+            stage_settings,
+            today().isoformat(),
+        )
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]

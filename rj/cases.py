@@ -1,0 +1,238 @@
+"""The case record: filing a case and adding what each stage needs.
+
+Plain functions over the models; each write is one transaction with its audit
+record. The board's rules (rj/workflow.py) read what these write.
+"""
+
+from rj import audit, db
+from rj.clock import today, utcnow
+from rj.models import (
+    Acknowledgement,
+    Action,
+    Appeal,
+    Case,
+    CheckIn,
+    CommunityAssessment,
+    Conflict,
+    Entry,
+    EntryRevision,
+    Meeting,
+    Party,
+    Person,
+    ReferenceCounter,
+    Reflection,
+    Representative,
+)
+from rj.workflow import TransitionDenied, _rank_between, lead_problem, stage_due_on
+
+
+def next_reference(year):
+    """``RJ-<year>-<4-digit sequence>``, from a counter row locked for the update; never reused."""
+    ReferenceCounter.insert(year=year, last=0).on_conflict_ignore().execute()
+    db.locked(ReferenceCounter.select().where(ReferenceCounter.year == year)).get()
+    ReferenceCounter.update(last=ReferenceCounter.last + 1).where(
+        ReferenceCounter.year == year
+    ).execute()
+    last = ReferenceCounter.get_by_id(year).last
+    return f"RJ-{year}-{last:04d}"
+
+
+def file_case(by, kind, title, what_happened, occurred_at, location, severity, safety_steps=""):
+    with db.write_tx():
+        now = utcnow()
+        case = Case.create(
+            reference=next_reference(today().year),
+            kind=kind,
+            title=title.strip(),
+            what_happened=what_happened.strip(),
+            occurred_at=occurred_at,
+            location=location.strip(),
+            severity=severity,
+            stage="filed",
+            stage_entered_at=now,
+            stage_due_on=stage_due_on("filed", today()),
+            rank=_rank_between("filed", None, None, 0),
+            created_by=by,
+            updated_by=by,
+            safety_steps=safety_steps.strip(),
+        )
+        audit.record("case.filed", actor=by, case=case, kind=kind, severity=severity)
+        return case
+
+
+def _touch(case, by):
+    Case.update(updated_at=utcnow(), updated_by=by.id).where(Case.id == case.id).execute()
+
+
+def acknowledge(case, by, at, method, note=""):
+    with db.write_tx():
+        ack = Acknowledgement.create(case=case, by=by, at=at, method=method, note=note)
+        _touch(case, by)
+        audit.record("acknowledgement.created", actor=by, case=case, method=method)
+        return ack
+
+
+def add_person(name, pronouns="", contact="", user=None):
+    return Person.create(name=name.strip(), pronouns=pronouns, contact=contact, user=user)
+
+
+def add_party(case, person, side, by):
+    with db.write_tx():
+        party = Party.create(case=case, person=person, side=side)
+        _touch(case, by)
+        audit.record("party.added", actor=by, case=case, side=side, person=person.id)
+        return party
+
+
+def add_representative(party, user, by):
+    with db.write_tx():
+        rep = Representative.create(party=party, user=user)
+        audit.record(
+            "representative.added", actor=by, case=party.case, party=party.id, user=user.id
+        )
+        return rep
+
+
+def declare_conflict(case, user, note=""):
+    with db.write_tx():
+        conflict = Conflict.create(case=case, user=user, note=note)
+        audit.record("conflict.declared", actor=user, case=case)
+        return conflict
+
+
+def set_lead(case, lead, by):
+    problem = lead_problem(case, lead)
+    if problem:
+        raise TransitionDenied(f"{lead.display_name} cannot lead this case: {problem}.")
+    with db.write_tx():
+        Case.update(lead=lead.id, updated_at=utcnow(), updated_by=by.id).where(
+            Case.id == case.id
+        ).execute()
+        audit.record("case.lead_set", actor=by, case=case, lead=lead.id)
+    case.lead = lead
+    return case
+
+
+def add_entry(case, by, kind, body, audience="facilitators", audience_party=None):
+    with db.write_tx():
+        entry = Entry.create(
+            case=case,
+            kind=kind,
+            audience=audience,
+            audience_party=audience_party,
+            author=by,
+            body=body.strip(),
+        )
+        EntryRevision.create(entry=entry, number=1, body=entry.body, author=by)
+        _touch(case, by)
+        audit.record(
+            "entry.created", actor=by, case=case, entry_id=entry.id, kind=kind, audience=audience
+        )
+        return entry
+
+
+def schedule_meeting(case, by, scheduled_at, place, attendees):
+    with db.write_tx():
+        meeting = Meeting.create(
+            case=case, scheduled_at=scheduled_at, place=place, attendees=attendees, created_by=by
+        )
+        _touch(case, by)
+        audit.record("meeting.scheduled", actor=by, case=case, meeting=meeting.id)
+        return meeting
+
+
+def record_meeting_outcome(meeting, by, minutes, outcome):
+    with db.write_tx():
+        Meeting.update(minutes=minutes, outcome=outcome, outcome_recorded_at=utcnow()).where(
+            Meeting.id == meeting.id
+        ).execute()
+        _touch(meeting.case, by)
+        audit.record(
+            "meeting.outcome_recorded",
+            actor=by,
+            case=meeting.case,
+            meeting=meeting.id,
+            fields=["minutes", "outcome"],
+        )
+
+
+def add_action(case, by, kind, description, owner, due_on, party=None):
+    with db.write_tx():
+        action = Action.create(
+            case=case, party=party, kind=kind, description=description, owner=owner, due_on=due_on
+        )
+        _touch(case, by)
+        audit.record("action.added", actor=by, case=case, action_id=action.id, kind=kind)
+        return action
+
+
+def set_action_status(action, by, status, waived_reason=""):
+    if status == "waived" and not waived_reason.strip():
+        raise TransitionDenied("Waiving an action needs a reason.")
+    with db.write_tx():
+        Action.update(status=status, waived_reason=waived_reason.strip()).where(
+            Action.id == action.id
+        ).execute()
+        _touch(action.case, by)
+        audit.record(
+            "action.status_set", actor=by, case=action.case, action_id=action.id, status=status
+        )
+
+
+def communicate_decision(case, by, on):
+    with db.write_tx():
+        Case.update(decision_communicated_on=on, updated_at=utcnow(), updated_by=by.id).where(
+            Case.id == case.id
+        ).execute()
+        audit.record("decision.communicated", actor=by, case=case, on=on.isoformat())
+
+
+def assess_community(case, by, impacted="", actions="", none_reason=""):
+    if not (impacted.strip() or actions.strip() or none_reason.strip()):
+        raise TransitionDenied('Describe who was impacted, or say "none" with a reason.')
+    with db.write_tx():
+        assessment = CommunityAssessment.create(
+            case=case, impacted=impacted, actions=actions, none_reason=none_reason, by=by
+        )
+        _touch(case, by)
+        audit.record("community.assessed", actor=by, case=case)
+        return assessment
+
+
+def add_checkin(case, by, due_on):
+    with db.write_tx():
+        checkin = CheckIn.create(case=case, due_on=due_on)
+        _touch(case, by)
+        audit.record("checkin.scheduled", actor=by, case=case, checkin=checkin.id)
+        return checkin
+
+
+def hold_checkin(checkin, by, notes=""):
+    with db.write_tx():
+        CheckIn.update(held_at=utcnow(), notes=notes).where(CheckIn.id == checkin.id).execute()
+        _touch(checkin.case, by)
+        audit.record("checkin.held", actor=by, case=checkin.case, checkin=checkin.id)
+
+
+def record_reflection(case, by, repaired, learned):
+    with db.write_tx():
+        reflection = Reflection.create(case=case, repaired=repaired, learned=learned, by=by)
+        _touch(case, by)
+        audit.record("reflection.recorded", actor=by, case=case)
+        return reflection
+
+
+def file_appeal(case, by, grounds, reviewer, party=None):
+    if reviewer is not None:
+        problem = lead_problem(case, reviewer)
+        if problem is None and reviewer.id == case.lead_id:
+            problem = "they are the lead facilitator"
+        if problem:
+            raise TransitionDenied(f"{reviewer.display_name} cannot review this appeal: {problem}.")
+    with db.write_tx():
+        appeal = Appeal.create(
+            case=case, party=party, grounds=grounds, reviewer=reviewer, from_stage=case.stage
+        )
+        _touch(case, by)
+        audit.record("appeal.filed", actor=by, case=case, appeal=appeal.id)
+        return appeal
