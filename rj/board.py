@@ -349,7 +349,7 @@ def etag(user, filters, show_names, loaded):
             user.id,
             filters.as_args(),
             show_names,
-            sorted((loaded or {}).items()),
+            sorted((k, n) for k, n in (loaded or {}).items() if n > PAGE_SIZE),
             count,
             str(latest),
             versions,

@@ -38,6 +38,9 @@ class Defaults:
     COMPRESS_MIN_SIZE = 500
     COMPRESS_ALGORITHM = ["gzip"]
 
+    # How often an open board asks whether anything changed (a 304 when nothing did).
+    BOARD_POLL_SECONDS = 10
+
     TIMEZONE = "UTC"
     DATABASE_URL = None
 

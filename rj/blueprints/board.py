@@ -45,11 +45,11 @@ def index():
     show_names = session.get(NAMES_KEY, False)
     if request.headers.get("X-Mend-Background"):
         tag = board.etag(current_user, filters, show_names, loaded)
-        if request.headers.get("If-None-Match") == tag:
-            return "", 304, {"ETag": tag}
+        if request.headers.get("If-None-Match", "").strip('"') == tag:
+            return "", 304, {"ETag": f'"{tag}"'}
     context = _board_context(filters, loaded)
     status = 400 if filters.problems else 200
-    headers = {"ETag": context["etag"]}
+    headers = {"ETag": f'"{context["etag"]}"'}
     if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "board":
         return render_block("board/index.html", "board", **context), status, headers
     return render_template("board/index.html", **context), status, headers

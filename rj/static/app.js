@@ -46,7 +46,6 @@
 (function () {
   "use strict";
 
-  var POLL_MS = 10000;
   var state = { dragging: false, pending: null, dialogMode: null, origin: null };
 
   function board() { return document.getElementById("board"); }
@@ -81,9 +80,10 @@
 
   function sendMove(card, to, reason, origin) {
     var before = card.previousElementSibling, after = card.nextElementSibling;
-    state.pending = { id: card.id, origin: origin, to: to };
+    var url = card.getAttribute("data-move-url");
+    state.pending = { id: card.id, origin: origin, to: to, url: url };
     card.classList.add("is-pending");
-    window.htmx.ajax("POST", card.getAttribute("data-move-url"), {
+    window.htmx.ajax("POST", url, {
       source: card,
       target: card,
       swap: "outerHTML",
@@ -99,7 +99,9 @@
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var pending = state.pending;
-    if (!pending || event.detail.elt.id !== pending.id) return;
+    var path = event.detail.pathInfo && event.detail.pathInfo.requestPath;
+    // After a swap the card that sent the move is detached, so match on the request itself.
+    if (!pending || path !== pending.url || event.detail.requestConfig.verb !== "post") return;
     state.pending = null;
     var status = event.detail.xhr.status;
     window.setTimeout(function () {
@@ -312,6 +314,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     if (!board()) return;
     setupSortables();
-    window.setInterval(function () { refresh(false); }, POLL_MS);
+    var every = parseInt(board().getAttribute("data-poll-ms"), 10) || 10000;
+    window.setInterval(function () { refresh(false); }, every);
   });
 })();

@@ -1,0 +1,165 @@
+"""The board in Chromium: mouse drag, refused drag, keyboard "Move to…", touch drag."""
+
+import re
+
+from playwright.sync_api import expect
+
+from rj import cases
+from rj.clock import utcnow
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD, create_user, make_case
+
+
+def card(page, case):
+    return page.locator(f"#case-{case.id}")
+
+
+def column(page, stage):
+    return page.locator(f"#cards-{stage}")
+
+
+def signed_in_board(page, user):
+    sign_in(page, user.username, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/board/$"))
+
+
+def test_a_mouse_drag_moves_the_card_and_persists_across_a_reload(page, live_app):
+    fac = create_user("facilitator")
+    case = make_case("filed", by=fac)
+    cases.acknowledge(case, fac, utcnow(), "phone")
+    make_case("acknowledged", by=fac, title="Already there")
+    signed_in_board(page, fac)
+    card(page, case).drag_to(column(page, "acknowledged"))
+    expect(column(page, "acknowledged").locator(f"#case-{case.id}")).to_be_visible()
+    expect(page.locator("#board-announce")).to_contain_text(
+        f"{case.reference} moved to Acknowledged"
+    )
+    expect(card(page, case)).to_have_attribute("data-version", str(case.version + 1))
+    page.reload()
+    expect(column(page, "acknowledged").locator(f"#case-{case.id}")).to_be_visible()
+    expect(page.locator("#count-acknowledged")).to_have_text("2")
+
+
+def test_a_refused_drag_snaps_back_with_its_message(page, live_app):
+    fac = create_user("facilitator")
+    case = make_case("filed", by=fac)
+    signed_in_board(page, fac)
+    card(page, case).drag_to(column(page, "acknowledged"))
+    expect(page.get_by_role("alert").filter(has_text="Not moved")).to_contain_text(
+        "Needs an acknowledgement before Acknowledged"
+    )
+    expect(column(page, "filed").locator(f"#case-{case.id}")).to_be_visible()
+    expect(card(page, case)).to_be_focused()
+    page.reload()
+    expect(column(page, "filed").locator(f"#case-{case.id}")).to_be_visible()
+
+
+def test_the_keyboard_alternative_moves_a_card_and_keeps_focus_on_it(page, live_app):
+    fac = create_user("facilitator")
+    case = make_case("filed", by=fac)
+    cases.acknowledge(case, fac, utcnow(), "letter")
+    signed_in_board(page, fac)
+    move_button = page.get_by_role("link", name=f"Move {case.reference} to another stage")
+    move_button.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("radio", name="Filed (now)")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(dialog.get_by_role("radio", name="Acknowledged")).to_be_checked()
+    dialog.get_by_role("button", name="Move").focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(column(page, "acknowledged").locator(f"#case-{case.id}")).to_be_visible()
+    expect(card(page, case)).to_be_focused()
+    expect(page.locator("#board-announce")).to_have_text(f"{case.reference} moved to Acknowledged.")
+
+
+def test_a_backward_move_in_the_dialog_asks_for_a_reason(page, live_app):
+    fac = create_user("facilitator")
+    case = make_case("investigating", by=fac)
+    signed_in_board(page, fac)
+    page.get_by_role("link", name=f"Move {case.reference} to another stage").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("radio", name="Acknowledged").check()
+    dialog.get_by_role("button", name="Move").click()
+    expect(dialog.get_by_text("A move back to Acknowledged needs a reason.")).to_be_visible()
+    dialog.get_by_label("Reason (needed for a move back)").fill("The lead stepped down.")
+    dialog.get_by_role("button", name="Move").click()
+    expect(column(page, "acknowledged").locator(f"#case-{case.id}")).to_be_visible()
+
+
+def test_a_touch_drag_on_a_tablet_moves_the_card(browser, live_server):
+    fac = create_user("facilitator")
+    case = make_case("filed", by=fac)
+    cases.acknowledge(case, fac, utcnow(), "in person")
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1024, "height": 768},
+        has_touch=True,
+        is_mobile=True,
+    )
+    page = context.new_page()
+    signed_in_board(page, fac)
+    source = card(page, case).locator(".card-title").bounding_box()
+    target = column(page, "acknowledged").bounding_box()
+    cdp = context.new_cdp_session(page)
+
+    def touch(kind, x, y):
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    x0, y0 = source["x"] + source["width"] / 2, source["y"] + source["height"] / 2
+    x1, y1 = target["x"] + target["width"] / 2, target["y"] + 40
+    touch("touchStart", x0, y0)
+    page.wait_for_timeout(400)  # a press, not a swipe (delayOnTouchOnly)
+    steps = 12
+    for i in range(1, steps + 1):
+        touch("touchMove", x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps)
+        page.wait_for_timeout(30)
+    touch("touchEnd", x1, y1)
+    expect(column(page, "acknowledged").locator(f"#case-{case.id}")).to_be_visible()
+    expect(page.locator("#board-announce")).to_contain_text("moved to Acknowledged")
+    page.reload()
+    expect(column(page, "acknowledged").locator(f"#case-{case.id}")).to_be_visible()
+    context.close()
+
+
+def test_a_stale_drag_is_refused_with_who_moved_it_and_the_current_state(page, live_app):
+    from rj import workflow
+    from rj.models import Case
+
+    fac = create_user("facilitator")
+    other = create_user("facilitator", display_name="Sam Second")
+    case = make_case("filed", by=fac)
+    cases.acknowledge(case, fac, utcnow(), "phone")
+    signed_in_board(page, fac)
+    workflow.move(Case.get_by_id(case.id), "acknowledged", other, case.version)
+    card(page, case).drag_to(column(page, "investigating"))
+    expect(page.get_by_role("alert").filter(has_text="Not moved")).to_contain_text(
+        "changed by Sam Second"
+    )
+    # The board shows where the card really is now.
+    expect(column(page, "acknowledged").locator(f"#case-{case.id}")).to_be_visible()
+    assert Case.get_by_id(case.id).stage == "acknowledged"
+
+
+def test_another_facilitators_move_appears_without_a_reload(page, live_app):
+    from rj import workflow
+    from rj.models import Case
+
+    live_app.config["BOARD_POLL_SECONDS"] = 1
+    fac = create_user("facilitator")
+    other = create_user("facilitator")
+    case = make_case("filed", by=fac)
+    cases.acknowledge(case, fac, utcnow(), "phone")
+    signed_in_board(page, fac)
+    polls = []
+    page.on("response", lambda r: polls.append(r.status) if "/board/?" in r.url else None)
+    page.wait_for_timeout(1500)
+    assert 304 in polls  # nothing changed yet: the poll cost a 304
+    workflow.move(Case.get_by_id(case.id), "acknowledged", other, case.version)
+    expect(column(page, "acknowledged").locator(f"#case-{case.id}")).to_be_visible(timeout=5000)
+    expect(page.locator("#board-announce")).to_contain_text(
+        f"{case.reference} is now in Acknowledged"
+    )
