@@ -112,11 +112,12 @@ def test_a_touch_drag_on_a_tablet_moves_the_card(browser, live_server):
     x0, y0 = source["x"] + source["width"] / 2, source["y"] + source["height"] / 2
     x1, y1 = target["x"] + target["width"] / 2, target["y"] + 40
     touch("touchStart", x0, y0)
-    page.wait_for_timeout(400)  # a press, not a swipe (delayOnTouchOnly)
-    steps = 12
+    page.wait_for_timeout(600)  # a press, not a swipe (delayOnTouchOnly)
+    steps = 15
     for i in range(1, steps + 1):
         touch("touchMove", x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps)
-        page.wait_for_timeout(30)
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(100)
     touch("touchEnd", x1, y1)
     expect(column(page, "acknowledged").locator(f"#case-{case.id}")).to_be_visible()
     expect(page.locator("#board-announce")).to_contain_text("moved to Acknowledged")
