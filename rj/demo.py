@@ -194,5 +194,15 @@ def load():
     facilitator, farah = users["facilitator"], users["farah"]
     for i, (stage, severity, title) in enumerate(DEMO_CASES):
         lead = facilitator if i % 3 else farah
-        _fictional_case(rng, facilitator, lead, stage, title, severity)
+        case = _fictional_case(rng, facilitator, lead, stage, title, severity)
+        _backdate(case, days=rng.randint(0, 12))
     return users
+
+
+def _backdate(case, days):
+    """Make a demo card look lived-in: entered its stage some days ago, due accordingly."""
+    entered = utcnow() - timedelta(days=days)
+    Case.update(
+        stage_entered_at=entered,
+        stage_due_on=workflow.stage_due_on(case.stage, today() - timedelta(days=days)),
+    ).where(Case.id == case.id).execute()
