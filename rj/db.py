@@ -7,6 +7,7 @@ from urllib.parse import unquote, urlparse
 
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Runner
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = DatabaseProxy()
 
@@ -20,12 +21,18 @@ SQLITE_PRAGMAS = {
 }
 
 
+POOL_SIZE = 32
+POOL_STALE_SECONDS = 600
+
+
 def make_database(url):
     """A peewee database for a DATABASE_URL (postgresql://...) or a SQLite file path."""
     if url.startswith(("postgres://", "postgresql://")):
         parts = urlparse(url)
-        return PostgresqlDatabase(
+        return PooledPostgresqlDatabase(
             unquote(parts.path.lstrip("/")) or "postgres",
+            max_connections=POOL_SIZE,
+            stale_timeout=POOL_STALE_SECONDS,
             user=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             host=parts.hostname or None,
@@ -34,7 +41,16 @@ def make_database(url):
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///") :]
     Path(url).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteDatabase(url, pragmas=SQLITE_PRAGMAS, timeout=10)
+    # Connections go back to a pool after each request instead of closing: no re-run of
+    # the pragmas and no WAL checkpoint on every request. Each is used by one thread at a time.
+    return PooledSqliteDatabase(
+        url,
+        pragmas=SQLITE_PRAGMAS,
+        timeout=10,
+        check_same_thread=False,
+        max_connections=POOL_SIZE,
+        stale_timeout=POOL_STALE_SECONDS,
+    )
 
 
 def is_sqlite():

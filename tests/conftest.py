@@ -57,7 +57,7 @@ def database_url(tmp_path_factory):
     )
     with app.app_context():
         rjdb.migrate()
-        rjdb.database.close()
+        rjdb.database.close_all()
     yield url
     if PG_URL:
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -108,6 +108,7 @@ def app(database_url, tmp_path, app_overrides):
             _truncate_all()
         yield app
         rjdb.database.close()
+        rjdb.database.close_all()
 
 
 @pytest.fixture

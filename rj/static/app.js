@@ -122,6 +122,7 @@
     var root = board();
     if (!root || !window.Sortable) return;
     var filtered = root.getAttribute("data-filtered") === "true";
+    root.setAttribute("data-ready", "true");  // cards can be dragged from here on
     root.querySelectorAll("ol.cards").forEach(function (list) {
       if (list._sortable) list._sortable.destroy();
       list._sortable = window.Sortable.create(list, {

@@ -73,7 +73,7 @@ def live_server(browser, live_app):
     with live_app.app_context():
         with LiveServer(live_app) as server:
             yield server
-        rjdb.database.close()
+        rjdb.database.close_all()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ def column(page, stage):
 def signed_in_board(page, user):
     sign_in(page, user.username, PASSWORD)
     expect(page).to_have_url(re.compile(r"/board/$"))
+    expect(page.locator("#board")).to_have_attribute("data-ready", "true")
 
 
 def test_a_mouse_drag_moves_the_card_and_persists_across_a_reload(page, live_app):
