@@ -124,22 +124,39 @@ def _recent_closed_cutoff():
     return utcnow() - timedelta(days=RECENT_CLOSED_DAYS)
 
 
-def counts(query):
-    """Exact number of cases per stage, and of recently closed ones."""
+@dataclass
+class Summary:
+    """Exact counts per stage and what the board's ETag needs, from one GROUP BY query."""
+
+    totals: dict
+    recent_closed: int
+    fingerprint: tuple
+
+
+def summary(query):
     cutoff = _recent_closed_cutoff()
     recent = fn.SUM(peewee.Case(None, [((Case.closed_at >= cutoff), 1)], 0))
     rows = (
-        query.select(Case.stage, fn.COUNT(Case.id).alias("n"), recent.alias("recent"))
+        query.select(
+            Case.stage, fn.COUNT(Case.id), recent, fn.MAX(Case.updated_at), fn.SUM(Case.version)
+        )
         .group_by(Case.stage)
-        .order_by()
+        .order_by(Case.stage)
         .tuples()
     )
-    totals, recent_closed = {}, 0
-    for stage, n, recent_n in rows:
+    totals, recent_closed, fingerprint = {}, 0, []
+    for stage, n, recent_n, latest, versions in rows:
         totals[stage] = n
         if stage == "closed":
             recent_closed = int(recent_n or 0)
-    return totals, recent_closed
+        fingerprint.append((stage, n, int(recent_n or 0), str(latest), int(versions or 0)))
+    return Summary(totals, recent_closed, tuple(fingerprint))
+
+
+def counts(query):
+    """Exact number of cases per stage, and of recently closed ones."""
+    result = summary(query)
+    return result.totals, result.recent_closed
 
 
 @dataclass
@@ -252,21 +269,34 @@ class Column:
         return self.stage.key
 
 
+def _first_ids(query, limits):
+    """The ids of each column's first cards: one LIMIT per column, all in one statement,
+    so the work follows the cards shown, not the cases stored."""
+    cutoff = _recent_closed_cutoff()
+    parts = []
+    for key, limit in limits.items():
+        part = query.select(Case.id).where(Case.stage == key)
+        if key == "closed":
+            part = part.where(Case.closed_at >= cutoff)
+        part = part.order_by(Case.rank, Case.id).limit(limit)
+        parts.append(Case.select(SQL("*")).from_(part.alias(f"first_{key}")))
+    return reduce(operator.add, parts)
+
+
 def columns(user, filters, show_names=False, loaded=None):
-    """The board's columns: the first cards of each (or as many as ``loaded`` asks for)."""
+    """The board's columns (the first cards of each, or as many as ``loaded`` asks for)
+    and their summary."""
     stages = workflow.board_stages()
     labels = {s.key: s.label for s in stages}
     query = filtered(user, filters)
-    totals, recent_closed = counts(query)
+    counted = summary(query)
     limits = {s.key: min(MAX_LOADED, max(PAGE_SIZE, (loaded or {}).get(s.key, 0))) for s in stages}
-    position = fn.ROW_NUMBER().over(partition_by=[Case.stage], order_by=[Case.rank, Case.id])
-    ranked = _card_query(query).select_extend(position.alias("position")).alias("ranked")
-    # Each column's first cards, chosen in SQL by the window function's numbering.
-    wanted = reduce(
-        operator.or_,
-        [(ranked.c.stage == key) & (ranked.c.position <= limit) for key, limit in limits.items()],
+    rows = (
+        _card_query(Case.select())
+        .where(Case.id.in_(_first_ids(query, limits)))
+        .order_by(Case.rank, Case.id)
+        .dicts()
     )
-    rows = Case.select(SQL("*")).from_(ranked).where(wanted).order_by(ranked.c.position).dicts()
     cards = [_card(r, labels) for r in rows]
     if show_names:
         _attach_names(cards)
@@ -276,19 +306,20 @@ def columns(user, filters, show_names=False, loaded=None):
     result = []
     for s in stages:
         shown = by_stage[s.key]
-        visible_total = recent_closed if s.key == "closed" else totals.get(s.key, 0)
+        total = counted.totals.get(s.key, 0)
         if not s.enabled and not shown:
             continue
+        visible_total = counted.recent_closed if s.key == "closed" else total
         result.append(
             Column(
                 stage=s,
                 cards=shown,
-                count=totals.get(s.key, 0),
+                count=total,
                 more=len(shown) < visible_total,
-                recent=recent_closed,
+                recent=counted.recent_closed,
             )
         )
-    return result
+    return result, counted
 
 
 def more_cards(user, filters, stage, cursor, show_names=False):
@@ -332,27 +363,20 @@ def card_for(user, case, show_names=False):
     return card
 
 
-def etag(user, filters, show_names, loaded):
+def etag(user, filters, show_names, loaded, counted=None):
     """A validator for the board as this user sees it: changes when any card would."""
-    count, latest, versions = (
-        filtered(user, filters)
-        .select(fn.COUNT(Case.id), fn.MAX(Case.updated_at), fn.SUM(Case.version))
-        .order_by()
-        .tuples()
-        .first()
-    )
+    counted = counted or summary(filtered(user, filters))
     stage_settings = [
         (s.key, s.label, s.help, s.target_days, s.enabled) for s in workflow.board_stages()
     ]
+    longer = sorted((k, n) for k, n in (loaded or {}).items() if n > PAGE_SIZE)
     key = repr(
         (
             user.id,
             filters.as_args(),
             show_names,
-            sorted((k, n) for k, n in (loaded or {}).items() if n > PAGE_SIZE),
-            count,
-            str(latest),
-            versions,
+            longer,
+            counted.fingerprint,
             stage_settings,
             today().isoformat(),
         )

@@ -125,3 +125,17 @@ def test_init_db_never_adds_demo_data(cli):
     result = cli.invoke(args=["init-db"])
     assert result.exit_code == 0
     assert not User.select().exists()
+
+
+def test_demo_fills_the_board_and_adds_more_cases_on_request(cli):
+    from rj.models import Case
+
+    assert cli.invoke(args=["demo"]).exit_code == 0
+    stages = {c.stage for c in Case.select()}
+    assert Case.select().count() == 12
+    assert {"filed", "acknowledged", "investigating", "hearing", "restoring", "community",
+            "followup", "closed"} <= stages
+    result = cli.invoke(args=["demo", "--cases", "7"])
+    assert result.exit_code == 0 and "Added 7 fictional open cases." in result.output
+    assert Case.select().where(Case.stage != "closed").count() == 11 + 7
+    assert cli.invoke(args=["demo", "--cases", "-1"]).exit_code == 2

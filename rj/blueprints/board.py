@@ -27,13 +27,14 @@ def _loaded():
 
 def _board_context(filters, loaded=None):
     show_names = session.get(NAMES_KEY, False)
+    columns, counted = board.columns(current_user, filters, show_names, loaded)
     return {
-        "columns": board.columns(current_user, filters, show_names, loaded),
+        "columns": columns,
         "filters": filters,
         "show_names": show_names,
         "severities": board.SEVERITIES,
         "stage_order": workflow.ORDER,
-        "etag": board.etag(current_user, filters, show_names, loaded),
+        "etag": board.etag(current_user, filters, show_names, loaded, counted),
     }
 
 
@@ -143,15 +144,16 @@ def move(reference):
         return redirect(url_for("board.index", _anchor=f"case-{moved.id}"))
     filters = board.Filters.from_args(request.args)
     show_names = session.get(NAMES_KEY, False)
-    totals, recent = board.counts(board.filtered(current_user, filters))
+    totals = {}
+    if moved.stage != case.stage:  # a reorder leaves every count as it was
+        totals, _ = board.counts(board.filtered(current_user, filters))
     card = board.card_for(current_user, moved, show_names)
     return render_template(
         "board/_moved.html",
         card=card,
         announcement=announcement,
         totals=totals,
-        recent=recent,
-        changed=sorted({case.stage, moved.stage}),
+        changed=sorted({case.stage, moved.stage} if totals else ()),
         filters=filters,
         show_names=show_names,
     )
