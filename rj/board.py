@@ -176,6 +176,26 @@ class Card:
     overdue: bool
     names: list = field(default_factory=list)
 
+    def fingerprint(self, show_names):
+        """Every value the card macro reads, as a hashable key."""
+        return (
+            self.id,
+            self.reference,
+            self.title,
+            self.severity,
+            self.stage,
+            self.version,
+            self.rank,
+            self.days_in_stage,
+            self.lead_initials,
+            self.lead_name,
+            self.due_label,
+            self.due_on,
+            self.overdue,
+            show_names,
+            tuple(self.names) if show_names else (),
+        )
+
     @property
     def dom_id(self):
         return f"case-{self.id}"
@@ -352,9 +372,26 @@ def parse_cursor(text):
         return None
 
 
-def card_for(user, case, show_names=False):
+# Building the card query's SQL costs more than running it, and its shape never changes:
+# build it once with a stand-in id, then run it with the real one.
+_STAND_IN_ID = -7_654_321
+_one_card_sql = {}
+
+
+def _one_card_row(case_id):
+    key = type(Case._meta.database.obj).__name__  # SQLite and PostgreSQL spell it differently
+    if key not in _one_card_sql:
+        query = _card_query(Case.select()).where(Case.id == _STAND_IN_ID)
+        _one_card_sql[key] = query.sql()
+    sql, params = _one_card_sql[key]
+    rows = Case.raw(sql, *[case_id if p == _STAND_IN_ID else p for p in params]).dicts()
+    return next(iter(rows), None)
+
+
+def card_for(case, show_names=False):
+    """The card of a case the caller has already loaded through the policy."""
     labels = {s.key: s.label for s in workflow.board_stages()}
-    row = _card_query(policy.board_cases(user)).where(Case.id == case.id).dicts().first()
+    row = _one_card_row(case.id)
     if row is None:
         return None
     card = _card(row, labels)

@@ -37,6 +37,7 @@ class Defaults:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "application/json"]
     COMPRESS_MIN_SIZE = 500
     COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_LEVEL = 3  # a board is ~150 KB of HTML: level 3 is twice as fast as 6, ~20% larger
 
     # How often an open board asks whether anything changed (a 304 when nothing did).
     BOARD_POLL_SECONDS = 10

@@ -343,7 +343,7 @@ def move(case, to, by, version, reason="", before_id=None, after_id=None):
         now = utcnow()
         changes = {
             Case.rank: _rank_between(to, before_id, after_id, current.id),
-            Case.version: Case.version + 1,
+            Case.version: version + 1,
             Case.updated_by: by.id,
             Case.updated_at: now,
         }
@@ -372,7 +372,10 @@ def move(case, to, by, version, reason="", before_id=None, after_id=None):
             if reason.strip():
                 # The reason's text belongs in the case record, not the audit trail.
                 _note(current, by, f"Moved back to {stage(to).label}: {reason.strip()}")
-        return Case.get_by_id(current.id)
+        # The row now holds exactly these values; no need to read it back.
+        for column, value in changes.items():
+            setattr(current, column.name, value)
+        return current
 
 
 def _stage_changes(case, to, now):

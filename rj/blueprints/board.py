@@ -1,8 +1,19 @@
 """The kanban board of cases: columns, Show more, moving cards, the background poll."""
 
 import json
+from collections import OrderedDict
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -11,6 +22,27 @@ from rj.forms import MoveForm
 from rj.models import Case
 
 bp = Blueprint("board", __name__, url_prefix="/board")
+
+CARD_CACHE_SIZE = 10_000
+
+
+@bp.app_template_global()
+def board_card(card, show_names, move_base):
+    """A card's HTML, rendered by the card macro and remembered by everything it shows.
+
+    The key holds every value the macro reads, so a hit is exactly what a fresh render
+    would give; a board of 200 cards is then mostly joins, not template work.
+    """
+    key = (card.fingerprint(show_names), str(move_base))
+    cache = current_app.extensions.setdefault("mend_card_cache", OrderedDict())
+    html = cache.get(key)
+    if html is None:
+        macro = current_app.jinja_env.get_template("board/_card.html").module.card_item
+        html = cache[key] = macro(card, show_names, move_base)
+        if len(cache) > CARD_CACHE_SIZE:
+            cache.popitem(last=False)
+    return html
+
 
 NAMES_KEY = "board_names"
 
@@ -130,7 +162,7 @@ def move(reference):
             form.after.data,
         )
     except workflow.StaleVersion as stale:
-        card = board.card_for(current_user, stale.case, session.get(NAMES_KEY, False))
+        card = board.card_for(stale.case, session.get(NAMES_KEY, False))
         return _refused(stale.case, str(stale), 409, form, card)
     except workflow.TransitionDenied as denied:
         return _refused(case, str(denied), 422, form)
@@ -147,7 +179,7 @@ def move(reference):
     totals = {}
     if moved.stage != case.stage:  # a reorder leaves every count as it was
         totals, _ = board.counts(board.filtered(current_user, filters))
-    card = board.card_for(current_user, moved, show_names)
+    card = board.card_for(moved, show_names)
     return render_template(
         "board/_moved.html",
         card=card,
