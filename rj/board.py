@@ -6,6 +6,7 @@ party names when they are shown, plus the stage settings.
 """
 
 import hashlib
+from collections import OrderedDict
 import operator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -121,7 +122,9 @@ def filtered(user, filters):
 
 
 def _recent_closed_cutoff():
-    return utcnow() - timedelta(days=RECENT_CLOSED_DAYS)
+    """Midnight (UTC) 30 days ago: a whole-day cutoff, so the board's SQL is stable for a day."""
+    start = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    return start - timedelta(days=RECENT_CLOSED_DAYS)
 
 
 @dataclass
@@ -232,8 +235,8 @@ def _initials(name):
     return "".join(w[0] for w in words[:3]).upper()
 
 
-def _card(row, stage_labels):
-    now = today()
+def _card(row, stage_labels, now=None):
+    now = now or today()
     candidates = []
     if row["stage_due_on"] and row["stage"] != "closed":
         verb = "Acknowledge" if row["stage"] == "filed" else f"{stage_labels[row['stage']]} target"
@@ -289,6 +292,22 @@ class Column:
         return self.stage.key
 
 
+# Building the card query's SQL with peewee costs more than running it. The SQL and its
+# parameters follow only from the inputs in the key, so a board seen again reuses them.
+_SQL_CACHE_SIZE = 512
+_sql_cache = OrderedDict()
+
+
+def _compiled(shape, build):
+    key = (type(Case._meta.database.obj).__name__, shape)
+    compiled = _sql_cache.get(key)
+    if compiled is None:
+        compiled = _sql_cache[key] = build()
+        if len(_sql_cache) > _SQL_CACHE_SIZE:
+            _sql_cache.popitem(last=False)
+    return compiled
+
+
 def _first_ids(query, limits):
     """The ids of each column's first cards: one LIMIT per column, all in one statement,
     so the work follows the cards shown, not the cases stored."""
@@ -311,13 +330,25 @@ def columns(user, filters, show_names=False, loaded=None):
     query = filtered(user, filters)
     counted = summary(query)
     limits = {s.key: min(MAX_LOADED, max(PAGE_SIZE, (loaded or {}).get(s.key, 0))) for s in stages}
-    rows = (
-        _card_query(Case.select())
-        .where(Case.id.in_(_first_ids(query, limits)))
-        .order_by(Case.rank, Case.id)
-        .dicts()
+    shape = (
+        tuple(limits.items()),
+        tuple(filters.as_args().items()),
+        user.id,
+        tuple(policy.excluded_case_ids(user)),
+        _recent_closed_cutoff(),
+        today(),
     )
-    cards = [_card(r, labels) for r in rows]
+    sql, params = _compiled(
+        shape,
+        lambda: (
+            _card_query(Case.select())
+            .where(Case.id.in_(_first_ids(query, limits)))
+            .order_by(Case.rank, Case.id)
+            .sql()
+        ),
+    )
+    now = today()
+    cards = [_card(r, labels, now) for r in Case.raw(sql, *params).dicts()]
     if show_names:
         _attach_names(cards)
     by_stage = {s.key: [] for s in stages}

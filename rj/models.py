@@ -114,7 +114,10 @@ class Case(BaseModel):
 
     class Meta:
         table_name = "cases"
-        indexes = ((("stage", "rank", "id"), False),)
+        indexes = (
+            (("stage", "rank", "id"), False),
+            (("stage", "closed_at", "updated_at", "version"), False),
+        )
 
 
 class ReferenceCounter(BaseModel):

@@ -8,7 +8,7 @@ queries, so a case you may not see does not exist for you (404).
 
 from functools import wraps
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 
 from rj.models import Case, Conflict, Party, Person
@@ -119,10 +119,16 @@ def board_cases(user):
 
 
 def excluded_case_ids(user):
-    """Cases this user takes part in as a party, or is recused from by a declared conflict."""
-    as_party = Party.select(Party.case).join(Person).where(Person.user == user.id)
-    recused = Conflict.select(Conflict.case).where(Conflict.user == user.id)
-    return sorted({row[0] for row in (as_party | recused).tuples()})
+    """Cases this user takes part in as a party, or is recused from by a declared conflict.
+
+    Read once per request.
+    """
+    cache = g.setdefault("mend_excluded_cases", {})
+    if user.id not in cache:
+        as_party = Party.select(Party.case).join(Person).where(Person.user == user.id)
+        recused = Conflict.select(Conflict.case).where(Conflict.user == user.id)
+        cache[user.id] = sorted({row[0] for row in (as_party | recused).tuples()})
+    return cache[user.id]
 
 
 def can_on_case(user, action, case):

@@ -133,8 +133,16 @@ def test_demo_fills_the_board_and_adds_more_cases_on_request(cli):
     assert cli.invoke(args=["demo"]).exit_code == 0
     stages = {c.stage for c in Case.select()}
     assert Case.select().count() == 12
-    assert {"filed", "acknowledged", "investigating", "hearing", "restoring", "community",
-            "followup", "closed"} <= stages
+    assert {
+        "filed",
+        "acknowledged",
+        "investigating",
+        "hearing",
+        "restoring",
+        "community",
+        "followup",
+        "closed",
+    } <= stages
     result = cli.invoke(args=["demo", "--cases", "7"])
     assert result.exit_code == 0 and "Added 7 fictional open cases." in result.output
     assert Case.select().where(Case.stage != "closed").count() == 11 + 7
