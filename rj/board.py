@@ -6,8 +6,8 @@ party names when they are shown, plus the stage settings.
 """
 
 import hashlib
-from collections import OrderedDict
 import operator
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import reduce
