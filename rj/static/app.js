@@ -68,7 +68,9 @@
     var heading = document.getElementById("col-" + key + "-heading");
     return heading ? heading.firstChild.textContent.trim() : key;
   }
-  function cardId(el) { return el && el.classList && el.classList.contains("card") ? el.getAttribute("data-id") : ""; }
+  function cardId(el) { return el && el.classList && el.classList.contains("card") ? el.id.replace("case-", "") : ""; }
+  function moveUrl(card) { return card.querySelector(".move-button").getAttribute("href"); }
+  function referenceOf(card) { return card.querySelector(".ref").textContent; }
 
   // Remember where a card was, to put it back if the move is refused.
   function originOf(card) { return { list: card.parentNode, next: card.nextElementSibling }; }
@@ -80,7 +82,7 @@
 
   function sendMove(card, to, reason, origin) {
     var before = card.previousElementSibling, after = card.nextElementSibling;
-    var url = card.getAttribute("data-move-url");
+    var url = moveUrl(card);
     state.pending = { id: card.id, origin: origin, to: to, url: url };
     card.classList.add("is-pending");
     window.htmx.ajax("POST", url, {
@@ -158,7 +160,7 @@
     var dlg = dialog();
     if (!dlg) return;
     state.dialogMode = { card: card.id, mode: options.mode, origin: options.origin };
-    var url = card.getAttribute("data-move-url") + (options.to ? "?to=" + encodeURIComponent(options.to) : "");
+    var url = moveUrl(card) + (options.to ? "?to=" + encodeURIComponent(options.to) : "");
     window.htmx.ajax("GET", url, { source: card, target: "#move-dialog-body", swap: "innerHTML" }).then(function () {
       var form = dlg.querySelector("[data-move-form]");
       if (!form) return;
@@ -282,7 +284,7 @@
       fresh.querySelectorAll(".card").forEach(function (c) {
         var was = before[c.id];
         if (was && was !== c.getAttribute("data-stage")) {
-          moved.push(c.getAttribute("data-reference") + " is now in " + stageLabel(c.getAttribute("data-stage")));
+          moved.push(referenceOf(c) + " is now in " + stageLabel(c.getAttribute("data-stage")));
         }
       });
       if (moved.length) announce(moved.join(". ") + ".");
