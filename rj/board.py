@@ -10,13 +10,13 @@ import operator
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import reduce
+from functools import lru_cache, reduce
 
 import peewee
 from peewee import JOIN, SQL, fn
 
 from rj import policy, workflow
-from rj.clock import local, today, utcnow
+from rj.clock import local, today, utcnow, zone
 from rj.models import SEVERITIES, Action, Case, CheckIn, Party, Person, User
 
 PAGE_SIZE = 25
@@ -230,12 +230,13 @@ def _card_query(query):
     )
 
 
+@lru_cache(maxsize=1024)
 def _initials(name):
     words = [w for w in (name or "").replace("-", " ").split() if w]
     return "".join(w[0] for w in words[:3]).upper()
 
 
-def _card(row, stage_labels, now=None):
+def _card(row, stage_labels, now=None, tz=None):
     now = now or today()
     candidates = []
     if row["stage_due_on"] and row["stage"] != "closed":
@@ -246,7 +247,7 @@ def _card(row, stage_labels, now=None):
     if row["checkin_due"]:
         candidates.append((_as_date(row["checkin_due"]), "Check-in due"))
     due_on, due_label = min(candidates) if candidates else (None, "")
-    entered = local(row["stage_entered_at"]).date()
+    entered = local(row["stage_entered_at"], tz).date()
     return Card(
         id=row["id"],
         reference=row["reference"],
@@ -347,8 +348,8 @@ def columns(user, filters, show_names=False, loaded=None):
             .sql()
         ),
     )
-    now = today()
-    cards = [_card(r, labels, now) for r in Case.raw(sql, *params).dicts()]
+    now, tz = today(), zone()
+    cards = [_card(r, labels, now, tz) for r in Case.raw(sql, *params).dicts()]
     if show_names:
         _attach_names(cards)
     by_stage = {s.key: [] for s in stages}

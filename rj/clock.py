@@ -14,9 +14,9 @@ def zone():
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
-def local(dt):
-    """A stored UTC time in the organisation's time zone."""
-    return dt.replace(tzinfo=UTC).astimezone(zone())
+def local(dt, tz=None):
+    """A stored UTC time in the organisation's time zone (``tz`` when the caller has it)."""
+    return dt.replace(tzinfo=UTC).astimezone(tz or zone())
 
 
 def today():

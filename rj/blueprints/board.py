@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 
 from rj import board, policy, workflow
 from rj.forms import MoveForm
@@ -27,21 +28,28 @@ CARD_CACHE_SIZE = 10_000
 
 
 @bp.app_template_global()
-def board_card(card, show_names, move_base):
-    """A card's HTML, rendered by the card macro and remembered by everything it shows.
+def board_cards(cards, show_names, move_base):
+    """The HTML of a column's cards, each rendered by the card macro and remembered by
+    everything it shows.
 
     The key holds every value the macro reads, so a hit is exactly what a fresh render
     would give; a board of 200 cards is then mostly joins, not template work.
     """
-    key = (card.fingerprint(show_names), str(move_base))
+    move_base = str(move_base)
     cache = current_app.extensions.setdefault("mend_card_cache", OrderedDict())
-    html = cache.get(key)
-    if html is None:
-        macro = current_app.jinja_env.get_template("board/_card.html").module.card_item
-        html = cache[key] = macro(card, show_names, move_base)
-        if len(cache) > CARD_CACHE_SIZE:
-            cache.popitem(last=False)
-    return html
+    macro = None
+    parts = []
+    for card in cards:
+        key = (card.fingerprint(show_names), move_base)
+        html = cache.get(key)
+        if html is None:
+            if macro is None:
+                macro = current_app.jinja_env.get_template("board/_card.html").module.card_item
+            html = cache[key] = macro(card, show_names, move_base)
+            if len(cache) > CARD_CACHE_SIZE:
+                cache.popitem(last=False)
+        parts.append(html)
+    return Markup("\n").join(parts)
 
 
 NAMES_KEY = "board_names"
