@@ -79,6 +79,12 @@ def locked(query):
     return query.for_update() if is_postgres() else query
 
 
+def checkpoint():
+    """Fold SQLite's write-ahead log back into the database file (after bulk writes)."""
+    if is_sqlite():
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def migrate():
     """Apply every pending migration in rj/migrations; returns the names applied."""
     with database.connection_context():

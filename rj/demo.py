@@ -8,7 +8,7 @@ meets the rules of its stage.
 import random
 from datetime import timedelta
 
-from rj import cases, passwords, settings, workflow
+from rj import cases, db, passwords, settings, workflow
 from rj.clock import today, utcnow
 from rj.db import write_tx
 from rj.models import Case, User
@@ -160,6 +160,7 @@ def add_cases(count, by, lead, rng=None, stages=None):
                     rng.choice(("low", "medium", "high", "urgent")),
                 )
             )
+    db.checkpoint()  # a bulk load leaves a large write-ahead log behind
     return made
 
 
