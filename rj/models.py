@@ -117,6 +117,7 @@ class Case(BaseModel):
         indexes = (
             (("stage", "rank", "id"), False),
             (("stage", "closed_at", "updated_at", "version"), False),
+            (("updated_at",), False),
         )
 
 
