@@ -37,7 +37,18 @@ def next_reference(year):
     return f"RJ-{year}-{last:04d}"
 
 
-def file_case(by, kind, title, what_happened, occurred_at, location, severity, safety_steps=""):
+def file_case(
+    by,
+    kind,
+    title,
+    what_happened,
+    occurred_at,
+    location,
+    severity,
+    safety_steps="",
+    raised_by="",
+    people_involved="",
+):
     with db.write_tx():
         now = utcnow()
         case = Case.create(
@@ -55,6 +66,8 @@ def file_case(by, kind, title, what_happened, occurred_at, location, severity, s
             created_by=by,
             updated_by=by,
             safety_steps=safety_steps.strip(),
+            raised_by=raised_by.strip(),
+            people_involved=people_involved.strip(),
         )
         audit.record("case.filed", actor=by, case=case, kind=kind, severity=severity)
         return case

@@ -21,3 +21,8 @@ def local(dt, tz=None):
 
 def today():
     return datetime.now(zone()).date()
+
+
+def to_utc(local_dt, tz=None):
+    """A naive time typed in the organisation's zone, as naive UTC for storage."""
+    return local_dt.replace(tzinfo=tz or zone()).astimezone(UTC).replace(tzinfo=None)

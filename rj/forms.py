@@ -5,6 +5,7 @@ from wtforms import (
     Form,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -91,7 +92,7 @@ class MoveForm(Form):
         super().__init__(formdata, **kwargs)
         from rj import workflow
 
-        self.to.choices = [(s.key, s.label) for s in workflow.board_stages()]
+        self.to.choices = [SelectChoice(s.key, s.label) for s in workflow.board_stages()]
         if case is not None and formdata is None:
             self.to.data = case.stage
             self.version.data = case.version

@@ -111,6 +111,8 @@ class Case(BaseModel):
     close_reason = TextField(null=True)
     duplicate_of = CharField(max_length=20, null=True)
     closed_at = DateTimeField(null=True)
+    raised_by = TextField(default="")  # who raised it, in the words of the intake
+    people_involved = TextField(default="")  # known people or a description
 
     class Meta:
         table_name = "cases"
@@ -188,6 +190,24 @@ class Entry(BaseModel):
     body = TextField()
     revision = IntegerField(default=1)
     redacted_at = DateTimeField(null=True)
+    redacted_by = ForeignKeyField(User, null=True, column_name="redacted_by_id")
+    redaction_reason = TextField(default="")
+    redaction_sha256 = CharField(max_length=64, null=True)
+
+
+class EntryFile(BaseModel):
+    """A file attached to an entry, stored outside rj/static/ and served after the access check."""
+
+    entry = ForeignKeyField(Entry, backref="files", on_delete="CASCADE")
+    original_name = CharField(max_length=255)
+    stored_name = CharField(max_length=80, unique=True)
+    content_type = CharField(max_length=80)
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "entry_file"
 
 
 class EntryRevision(BaseModel):

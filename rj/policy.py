@@ -18,8 +18,10 @@ SIGNED_IN = "signed-in"
 
 # What each account role may do, whatever the case.
 ABILITIES = {
-    "admin": frozenset({"board.view", "users.manage", "settings.manage", "tablet.use"}),
-    "facilitator": frozenset({"board.view", "tablet.use"}),
+    "admin": frozenset(
+        {"board.view", "case.file", "due.view", "users.manage", "settings.manage", "tablet.use"}
+    ),
+    "facilitator": frozenset({"board.view", "case.file", "due.view", "tablet.use"}),
     "representative": frozenset({"mycases.view"}),
     "participant": frozenset({"mycases.view"}),
     "volunteer": frozenset({"tablet.use"}),
@@ -105,6 +107,8 @@ CASE_ACTIONS = {
     # action -> the ability a facilitator needs for it, on a case they can see
     "case.view": "board.view",
     "case.move": "board.view",
+    "case.edit": "board.view",  # add to the record: entries, people, meetings, decisions
+    "case.export": "board.view",
 }
 
 

@@ -36,6 +36,7 @@ def board_cards(cards, show_names, move_base):
     would give; a board of 200 cards is then mostly joins, not template work.
     """
     move_base = str(move_base)
+    case_base = url_for("cases.show", reference="RJ-REF")
     cache = current_app.extensions.setdefault("mend_card_cache", OrderedDict())
     macro = None
     parts = []
@@ -45,7 +46,7 @@ def board_cards(cards, show_names, move_base):
         if html is None:
             if macro is None:
                 macro = current_app.jinja_env.get_template("board/_card.html").module.card_item
-            html = cache[key] = macro(card, show_names, move_base)
+            html = cache[key] = macro(card, show_names, move_base, case_base)
             if len(cache) > CARD_CACHE_SIZE:
                 cache.popitem(last=False)
         parts.append(html)

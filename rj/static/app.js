@@ -134,7 +134,7 @@
         delay: 180,
         delayOnTouchOnly: true,     // a swipe still scrolls on a tablet
         touchStartThreshold: 6,
-        filter: ".move-button",
+        filter: ".move-button, .ref",
         preventOnFilter: false,
         onStart: function (evt) {
           state.dragging = true;

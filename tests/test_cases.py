@@ -1,0 +1,102 @@
+"""Filing a case and the case page."""
+
+import pytest
+
+from rj import cases
+from rj.clock import utcnow
+from rj.models import AuditRecord, Case
+from tests.conftest import create_user, make_case, sign_in_session
+
+VALID = {
+    "title": "Shouting near the lockers",
+    "what_happened": "Two people argued loudly about a locker.",
+    "occurred_at": "2026-01-05T14:30",
+    "location": "Locker room",
+    "people_involved": "Two regulars",
+    "raised_by": "Sam, front desk volunteer",
+    "severity": "medium",
+    "safety_steps": "Separated them; offered water.",
+}
+
+
+@pytest.fixture
+def fac(app, login_as):
+    return login_as("facilitator", display_name="Fen Facil")
+
+
+@pytest.mark.parametrize("kind", ["complaint", "incident"])
+def test_filing_a_case_puts_it_in_filed_with_a_reference(client, fac, kind):
+    response = client.post(f"/cases/new/{kind}", data=VALID)
+    assert response.status_code == 302
+    case = Case.get()
+    assert response.headers["Location"] == f"/cases/{case.reference}"
+    assert (case.kind, case.stage, case.severity) == (kind, "filed", "medium")
+    assert case.raised_by == "Sam, front desk volunteer"
+    assert case.created_by_id == fac.id
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Shouting near the lockers" in page and "Separated them; offered water." in page
+    assert f"{kind.title()} filed" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "", "Give the case a short neutral title."),
+        ("title", "x" * 121, "Field cannot be longer than 120 characters."),
+        ("what_happened", " ", "Say what happened."),
+        ("occurred_at", "", "Say when it happened."),
+        ("occurred_at", "yesterday", "Not a valid datetime value."),
+        ("occurred_at", "2999-01-01T10:00", "This cannot be in the future."),
+        ("occurred_at", "1990-01-01T10:00", "Give a date after 2000."),
+        ("location", "", "Say where it happened."),
+        ("raised_by", "", "Say who raised it."),
+        ("severity", "apocalyptic", "Not a valid choice."),
+    ],
+)
+def test_each_bad_field_is_refused_beside_the_field_and_nothing_is_saved(
+    client, fac, field, value, message
+):
+    response = client.post("/cases/new/complaint", data={**VALID, field: value})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="{field}-error">{message}' in html
+    assert not Case.select().exists()
+
+
+def test_an_unknown_kind_of_case_is_a_404(client, fac):
+    assert client.get("/cases/new/rumour").status_code == 404
+
+
+def test_case_page_shows_the_timeline_in_order_and_records_the_view(client, fac):
+    case = make_case("acknowledged", by=fac)
+    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    filed, acknowledged, moved = (
+        html.index("Incident filed"),
+        html.index("Acknowledged</span>"),
+        html.index("Moved from Filed to Acknowledged"),
+    )
+    assert filed < acknowledged < moved
+    assert "Fen Facil" in html
+    assert (
+        AuditRecord.select()
+        .where((AuditRecord.action == "case.viewed") & (AuditRecord.case == case.id))
+        .exists()
+    )
+
+
+def test_a_recused_facilitator_gets_a_404_and_other_roles_a_403(client, app, fac):
+    case = make_case("filed")
+    cases.declare_conflict(case, fac, "Flatmate")
+    assert client.get(f"/cases/{case.reference}").status_code == 404
+    assert client.get("/cases/RJ-1999-0001").status_code == 404
+    volunteer = create_user("volunteer")
+    sign_in_session(client, volunteer)
+    assert client.get(f"/cases/{case.reference}").status_code == 403
+    assert client.post("/cases/new/incident", data=VALID).status_code == 403
+
+
+def test_cards_link_to_their_case_page(client, fac):
+    case = make_case("filed", by=fac)
+    cases.acknowledge(case, fac, utcnow(), "phone")
+    html = client.get("/board/").get_data(as_text=True)
+    assert f'<a class="ref" href="/cases/{case.reference}">{case.reference}</a>' in html
