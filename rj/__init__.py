@@ -60,10 +60,10 @@ def create_app(overrides=None, instance_path=None):
     errors.init_app(app)
 
     from rj import cli, templating
-    from rj.blueprints import auth, board, cases, home, tablet
+    from rj.blueprints import auth, board, cases, entries, home, process, tablet
 
     templating.init_app(app)
-    for blueprint in (auth.bp, home.bp, board.bp, cases.bp, tablet.bp):
+    for blueprint in (auth.bp, home.bp, board.bp, cases.bp, process.bp, entries.bp, tablet.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     return app

@@ -30,8 +30,11 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True
 
-    # Uploads (the case record uses these).
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # Uploads: stored outside rj/static/, served only after the access check.
+    UPLOAD_FOLDER = None  # default: instance/files/
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    UPLOAD_TYPES = ["image/jpeg", "image/png", "application/pdf", "text/plain"]
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # a whole request: the file and the form around it
 
     # Responses are compressed; small ones are not worth it.
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "application/json"]
