@@ -60,11 +60,12 @@ def create_app(overrides=None, instance_path=None):
     errors.init_app(app)
 
     from rj import cli, templating
-    from rj.blueprints import auth, board, cases, entries, home, process, tablet
+    from rj.blueprints import admin, auth, board, cases, due, entries, home, process, tablet
 
     templating.init_app(app)
-    for blueprint in (auth.bp, home.bp, board.bp, cases.bp, process.bp, entries.bp, tablet.bp):
-        app.register_blueprint(blueprint)
+    blueprints = (auth, home, board, cases, process, entries, due, admin, tablet)
+    for module in blueprints:
+        app.register_blueprint(module.bp)
     cli.init_app(app)
     return app
 

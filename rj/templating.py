@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from rj import policy, settings
-from rj.clock import local
+from rj.clock import local, utcnow
 
 HTMX_CONFIG = {
     "allowEval": False,
@@ -29,6 +29,7 @@ def init_app(app):
         can=lambda action, obj=None: policy.can(current_user, action, obj),
         htmx_config=json.dumps(HTMX_CONFIG, separators=(",", ":")),
         csrf_headers=lambda: json.dumps({"X-CSRFToken": generate_csrf()}),
+        now_utc=utcnow,
     )
     app.jinja_env.filters["localtime"] = lambda dt, fmt="%d %b %Y %H:%M": (
         local(dt).strftime(fmt) if dt else ""

@@ -1,9 +1,9 @@
 """The case record: filing a case and the case page with its whole timeline."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from rj import audit, cases, db, policy, timeline, workflow
+from rj import audit, cases, db, export, policy, timeline, workflow
 from rj.clock import to_utc
 from rj.forms_cases import IntakeForm
 
@@ -57,4 +57,40 @@ def show(reference):
         case=case,
         stage=workflow.stage(case.stage),
         items=timeline.build(case),
+    )
+
+
+def _printable(case):
+    return render_template(
+        "cases/record.html",
+        case=case,
+        stage=workflow.stage(case.stage),
+        items=timeline.build(case),
+        trail=list(audit.for_case(case)),
+    )
+
+
+@bp.route("/<reference>/record")
+@policy.requires("board.view")
+def record(reference):
+    """The case file as a clean page for paper."""
+    case = policy.load_case_or_404(current_user, reference, "case.export")
+    with db.write_tx():
+        audit.record("case.printed", actor=current_user, case=case)
+    return _printable(case)
+
+
+@bp.route("/<reference>/export.zip")
+@policy.requires("board.view")
+def export_zip(reference):
+    """The whole case with its audit trail as one file."""
+    case = policy.load_case_or_404(current_user, reference, "case.export")
+    with db.write_tx():
+        audit.record("case.exported", actor=current_user, case=case)
+    items = timeline.build(case)
+    body = export.zip_bytes(case, items, _printable(case))
+    return Response(
+        body,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{case.reference}.zip"'},
     )

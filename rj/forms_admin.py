@@ -1,0 +1,48 @@
+"""The organisation's settings form: stage labels, help and time targets, appeal window."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from rj.workflow import DEFAULT_STAGES
+
+
+def settings_form_class():
+    """A form with label, help and target fields for every stage."""
+
+    class SettingsForm(FlaskForm):
+        appeal_window_days = IntegerField(
+            "Appeal window (days after the decision is communicated)",
+            validators=[
+                InputRequired("Give the appeal window in days."),
+                NumberRange(1, 365, "Between 1 and 365 days."),
+            ],
+        )
+        community_enabled = BooleanField("Use the Community stage")
+
+    for stage in DEFAULT_STAGES:
+        setattr(
+            SettingsForm,
+            f"label_{stage.key}",
+            StringField(
+                f"{stage.label}: label",
+                validators=[DataRequired("Give the stage a label."), Length(max=40)],
+            ),
+        )
+        setattr(
+            SettingsForm,
+            f"help_{stage.key}",
+            TextAreaField(
+                f"{stage.label}: help text", validators=[Length(max=500)], render_kw={"rows": 2}
+            ),
+        )
+        if stage.key != "closed":
+            setattr(
+                SettingsForm,
+                f"target_{stage.key}",
+                IntegerField(
+                    f"{stage.label}: time target (days, empty for none)",
+                    validators=[Optional(), NumberRange(0, 365, "Between 0 and 365 days.")],
+                ),
+            )
+    return SettingsForm
