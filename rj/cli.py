@@ -36,6 +36,7 @@ def init_app(app):
         reset_password,
         unlock,
         backup,
+        audit_group,
     ):
         app.cli.add_command(command)
 
@@ -243,3 +244,23 @@ def _pg_dump(target):
     )
     if result.returncode != 0:
         fail(f"pg_dump failed: {result.stderr.strip()}")
+
+
+@click.group("audit")
+def audit_group():
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check every link of the audit chain; report the first broken one."""
+    from rj import audit
+    from rj.models import AuditRecord
+
+    with db.connected():
+        broken = audit.verify()
+        total = AuditRecord.select().count()
+    if broken is not None:
+        fail(f"The audit chain is broken at record {broken} (of {total}).")
+    click.echo(f"The audit chain is whole: {total} records verified.")

@@ -147,3 +147,21 @@ def test_demo_fills_the_board_and_adds_more_cases_on_request(cli):
     assert result.exit_code == 0 and "Added 7 fictional open cases." in result.output
     assert Case.select().where(Case.stage != "closed").count() == 11 + 7
     assert cli.invoke(args=["demo", "--cases", "-1"]).exit_code == 2
+
+
+def test_audit_verify_finds_the_first_edited_record(cli, app):
+    from rj import audit as audit_trail
+    from rj.db import database, write_tx
+    from rj.models import AuditRecord
+
+    user = create_user("facilitator")
+    with write_tx():
+        for i in range(5):
+            audit_trail.record("test.event", actor=user, n=i)
+    result = cli.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "5 records verified" in result.output
+    third = AuditRecord.select().order_by(AuditRecord.id).offset(2).first()
+    database.execute_sql("UPDATE audit_record SET action = 'edited' WHERE id = %s" % third.id)
+    result = cli.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"broken at record {third.id}" in result.output
