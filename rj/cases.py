@@ -26,6 +26,10 @@ from rj.models import (
 from rj.workflow import TransitionDenied, _rank_between, lead_problem, stage_due_on
 
 
+class ReviewerRefused(TransitionDenied):
+    """The chosen reviewer of an appeal may not review it."""
+
+
 def next_reference(year):
     """``RJ-<year>-<4-digit sequence>``, from a counter row locked for the update; never reused."""
     ReferenceCounter.insert(year=year, last=0).on_conflict_ignore().execute()
@@ -77,11 +81,15 @@ def _touch(case, by):
     Case.update(updated_at=utcnow(), updated_by=by.id).where(Case.id == case.id).execute()
 
 
-def acknowledge(case, by, at, method, note=""):
+def acknowledge(case, by, at, method, note="", recorded_by=None):
+    """``by`` acknowledged the concern; ``recorded_by`` (default ``by``) is who wrote it down."""
+    recorded_by = recorded_by or by
     with db.write_tx():
         ack = Acknowledgement.create(case=case, by=by, at=at, method=method, note=note)
-        _touch(case, by)
-        audit.record("acknowledgement.created", actor=by, case=case, method=method)
+        _touch(case, recorded_by)
+        audit.record(
+            "acknowledgement.created", actor=recorded_by, case=case, method=method, by=by.id
+        )
         return ack
 
 
@@ -241,11 +249,45 @@ def file_appeal(case, by, grounds, reviewer, party=None):
         if problem is None and reviewer.id == case.lead_id:
             problem = "they are the lead facilitator"
         if problem:
-            raise TransitionDenied(f"{reviewer.display_name} cannot review this appeal: {problem}.")
+            raise ReviewerRefused(f"{reviewer.display_name} cannot review this appeal: {problem}.")
     with db.write_tx():
         appeal = Appeal.create(
             case=case, party=party, grounds=grounds, reviewer=reviewer, from_stage=case.stage
         )
         _touch(case, by)
         audit.record("appeal.filed", actor=by, case=case, appeal=appeal.id)
+        return appeal
+
+
+# --- The process forms -------------------------------------------------------
+
+
+def add_party_person(case, by, name, side, pronouns="", contact="", user=None):
+    """A new person record and their place in the case, in one transaction."""
+    with db.write_tx():
+        person = Person.create(
+            name=name.strip(), pronouns=pronouns.strip(), contact=contact.strip(), user=user
+        )
+        return add_party(case, person, side, by)
+
+
+def add_representatives(party, users, by):
+    """One or more representatives for ``party``, all or none."""
+    with db.write_tx():
+        reps = [add_representative(party, user, by) for user in users]
+        _touch(party.case, by)
+        return reps
+
+
+def appeal_case(case, by, grounds, reviewer, party=None):
+    """File an appeal and move the case into Appeal, all or nothing.
+
+    Raises ReviewerRefused for a reviewer who may not review it, TransitionDenied
+    when the case cannot enter Appeal (stage, window) and StaleVersion on a race.
+    """
+    from rj import workflow
+
+    with db.write_tx():
+        appeal = file_appeal(case, by, grounds.strip(), reviewer, party=party)
+        workflow.move(case, "appeal", by, case.version)
         return appeal
