@@ -311,7 +311,12 @@ def _rank_between(to, before_id, after_id, case_id):
     }
     above, below = neighbours.get(before_id), neighbours.get(after_id)
     if above is not None and below is not None and above < below:
-        return (above + below) / 2
+        middle = (above + below) / 2
+        if above < middle < below:
+            return middle
+        # Floats ran out of room between these two: space the column out again.
+        _renumber(to, case_id)
+        return _rank_between(to, before_id, after_id, case_id)
     if above is not None:
         return above + 1
     if below is not None:
@@ -319,6 +324,17 @@ def _rank_between(to, before_id, after_id, case_id):
     top = Case.select(Case.rank).where((Case.stage == to) & (Case.id != case_id))
     top = top.order_by(Case.rank).first()
     return top.rank - 1 if top else 0.0
+
+
+def _renumber(stage_key, case_id):
+    """Give a column's cards whole-number ranks in their current order (rarely needed)."""
+    column = (
+        Case.select(Case.id)
+        .where((Case.stage == stage_key) & (Case.id != case_id))
+        .order_by(Case.rank, Case.id)
+    )
+    for position, row in enumerate(column.tuples()):
+        Case.update(rank=float(position)).where(Case.id == row[0]).execute()
 
 
 def stage_due_on(key, entered):

@@ -259,3 +259,18 @@ def test_reordering_within_a_column_keeps_neighbours_order(fac):
     workflow.move(fresh(a), "filed", fac, fresh(a).version, before_id=c.id, after_id=b.id)
     order = [x.title for x in Case.select().where(Case.stage == "filed").order_by(Case.rank)]
     assert order == ["C", "A", "B"]
+
+
+def test_order_holds_after_many_drops_between_the_same_two_cards(fac):
+    a, b = make_case(by=fac, title="A"), make_case(by=fac, title="B")  # order: B, A
+    moved = [make_case(by=fac, title=f"M{i}") for i in range(60)]
+    upper = b
+    for card in moved:  # each lands right below the previous one, above A
+        workflow.move(
+            fresh(card), "filed", fac, fresh(card).version, before_id=upper.id, after_id=a.id
+        )
+        upper = card
+    order = [
+        x.title for x in Case.select().where(Case.stage == "filed").order_by(Case.rank, Case.id)
+    ]
+    assert order == ["B", *[f"M{i}" for i in range(60)], "A"]
