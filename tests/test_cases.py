@@ -100,3 +100,14 @@ def test_cards_link_to_their_case_page(client, fac):
     cases.acknowledge(case, fac, utcnow(), "phone")
     html = client.get("/board/").get_data(as_text=True)
     assert f'<a class="ref" href="/cases/{case.reference}">{case.reference}</a>' in html
+
+
+def test_facilitators_see_who_viewed_and_changed_a_case(client, fac, app):
+    other = create_user("facilitator", display_name="Olu Other")
+    case = make_case("acknowledged", by=fac)
+    sign_in_session(client, other)
+    client.get(f"/cases/{case.reference}")
+    sign_in_session(client, fac)
+    html = client.get(f"/cases/{case.reference}/audit").get_data(as_text=True)
+    assert "Olu Other" in html and "case.viewed" in html and "case.moved" in html
+    assert "audit.viewed" in client.get(f"/cases/{case.reference}/audit").get_data(as_text=True)

@@ -94,3 +94,13 @@ def export_zip(reference):
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{case.reference}.zip"'},
     )
+
+
+@bp.route("/<reference>/audit")
+@policy.requires("board.view")
+def audit_trail(reference):
+    """Who viewed and changed this case, and when."""
+    case = policy.load_case_or_404(current_user, reference, "case.view")
+    with db.write_tx():
+        audit.record("audit.viewed", actor=current_user, case=case)
+    return render_template("cases/audit.html", case=case, trail=list(audit.for_case(case)))
