@@ -1,5 +1,246 @@
-"""Routes of the case record: entries (filled in by the case-record work)."""
+"""Routes of the case record: timeline entries, their corrections, redactions and files."""
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from rj import entries, files, policy
+from rj.errors import render_error
+from rj.forms_entries import CorrectForm, EntryForm, RedactForm
+from rj.timeline import AUDIENCE_LABELS, KIND_LABELS
 
 bp = Blueprint("entries", __name__, url_prefix="/cases/<reference>")
+
+HEADINGS = {
+    "statement": "Add a statement",
+    "witness": "Add a witness account",
+    "evidence": "Add evidence",
+    "finding": "Record findings",
+    "note": "Add a note",
+}
+INLINE_TYPES = {"image/jpeg", "image/png"}
+
+
+@bp.app_template_global()
+def entry_witness(entry):
+    """The witness of a witness account (facilitators only), from its latest revision."""
+    if entry.kind != "witness" or entry.redacted_at:
+        return None
+    latest = entries.latest_revision(entry)
+    return entries.witness_of(latest.body) if latest else None
+
+
+@bp.app_template_filter("filesize")
+def filesize(size):
+    return files.human_size(size)
+
+
+def _case_url(case, entry=None):
+    anchor = f"entry-{entry.id}" if entry else None
+    return url_for("cases.show", reference=case.reference, _anchor=anchor)
+
+
+def _entry_or_404(case, entry_id):
+    entry = entries.entry_of_case_or_none(case, entry_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _refuse(form, exc):
+    field = getattr(form, exc.field, None)
+    if field is None:
+        field = form.body
+    field.errors = [*field.errors, exc.message]
+
+
+@bp.route("/entries/new", methods=["GET", "POST"])
+@policy.requires("board.view")
+def new(reference):
+    case = policy.load_case_or_404(current_user, reference, "case.edit")
+    max_bytes = current_app.config["UPLOAD_MAX_BYTES"]
+    form = EntryForm(case=case, max_bytes=max_bytes)
+    if request.method == "GET":
+        kind = request.args.get("kind", "")
+        form.kind.data = kind if kind in entries.KINDS else "note"
+    if form.validate_on_submit():
+        uploads = []
+        try:
+            for storage in form.chosen_files():
+                uploads.append(files.check(storage, max_bytes))
+        except files.UploadRefused as exc:
+            form.files.errors = [*form.files.errors, str(exc)]
+        else:
+            witness = None
+            if form.kind.data == "witness":
+                witness = entries.Witness(
+                    entries.PREFERS_NOT_TO_SAY
+                    if form.witness_anonymous.data
+                    else form.witness_name.data,
+                    form.witness_relation.data,
+                )
+            try:
+                entry = entries.add_entry(
+                    case,
+                    current_user,
+                    kind=form.kind.data,
+                    body=form.body.data,
+                    audience=form.audience.data or None,
+                    party=entries.party_of_case(case, form.party.data),
+                    witness=witness,
+                    uploads=uploads,
+                )
+            except entries.EntryRefused as exc:
+                _refuse(form, exc)
+            else:
+                flash(f"{KIND_LABELS[entry.kind]} added to {case.reference}.", "ok")
+                return redirect(_case_url(case, entry))
+    kind = form.kind.data if form.kind.data in entries.KINDS else "note"
+    status = 422 if form.errors else 200
+    return render_template(
+        "entries/new.html", case=case, form=form, heading=HEADINGS[kind]
+    ), status
+
+
+def _witness_from(form):
+    if form.witness_anonymous.data:
+        return entries.Witness(entries.PREFERS_NOT_TO_SAY, form.witness_relation.data)
+    return entries.Witness(form.witness_name.data, form.witness_relation.data)
+
+
+@bp.route("/entries/<int:entry_id>/correct", methods=["GET", "POST"])
+@policy.requires("board.view")
+def correct(reference, entry_id):
+    case = policy.load_case_or_404(current_user, reference, "case.edit")
+    entry = _entry_or_404(case, entry_id)
+    if entry.redacted_at:
+        return render_error(409, "This entry was redacted; it can no longer be corrected.")
+    form = CorrectForm(kind=entry.kind)
+    error = None
+    status = 200
+    if request.method == "GET":
+        latest = entries.latest_revision(entry)
+        form.body.data = entry.body
+        form.revision.data = entry.revision
+        witness = entries.witness_of(latest.body) if latest else None
+        if witness:
+            form.witness_anonymous.data = witness.anonymous
+            form.witness_name.data = "" if witness.anonymous else witness.name
+            form.witness_relation.data = witness.relation
+    elif form.validate_on_submit():
+        try:
+            entries.correct_entry(
+                entry,
+                current_user,
+                body=form.body.data,
+                reason=form.reason.data,
+                based_on=form.revision.data,
+                witness=_witness_from(form) if entry.kind == "witness" else None,
+            )
+        except entries.EntryRefused as exc:
+            _refuse(form, exc)
+        except entries.EntryStale as exc:
+            error, status = str(exc), 409
+            entry = _entry_or_404(case, entry_id)
+            form.revision.data = entry.revision
+        else:
+            flash(f"The {KIND_LABELS[entry.kind].lower()} is corrected.", "ok")
+            return redirect(_case_url(case, entry))
+    if form.errors and status == 200:
+        status = 422
+    return render_template(
+        "entries/correct.html",
+        case=case,
+        entry=entry,
+        form=form,
+        error=error,
+        kind_label=KIND_LABELS.get(entry.kind, entry.kind),
+    ), status
+
+
+@bp.route("/entries/<int:entry_id>/redact", methods=["GET", "POST"])
+@policy.requires("board.view")
+def redact(reference, entry_id):
+    case = policy.load_case_or_404(current_user, reference, "case.edit")
+    entry = _entry_or_404(case, entry_id)
+    if entry.redacted_at:
+        return render_error(409, "This entry is already redacted.")
+    form = RedactForm()
+    if form.validate_on_submit():
+        try:
+            entries.redact_entry(entry, current_user, form.reason.data)
+        except entries.EntryRefused as exc:
+            _refuse(form, exc)
+        except entries.EntryStale as exc:
+            return render_error(409, str(exc))
+        else:
+            flash(f"The {KIND_LABELS[entry.kind].lower()} is redacted.", "ok")
+            return redirect(_case_url(case, entry))
+    status = 422 if form.errors else 200
+    return render_template(
+        "entries/redact.html",
+        case=case,
+        entry=entry,
+        form=form,
+        kind_label=KIND_LABELS.get(entry.kind, entry.kind),
+        file_count=entry.files.count(),
+    ), status
+
+
+@bp.route("/entries/<int:entry_id>/history")
+@policy.requires("board.view")
+def history(reference, entry_id):
+    case = policy.load_case_or_404(current_user, reference, "case.view")
+    entry = _entry_or_404(case, entry_id)
+    entries.record_view(entry, current_user, "entry.viewed")
+    shown = [
+        (revision, entries.witness_of(revision.body), entries.account_of(revision.body))
+        for revision in entries.revisions(entry)
+    ]
+    return render_template(
+        "entries/history.html",
+        case=case,
+        entry=entry,
+        revisions=shown,
+        kind_label=KIND_LABELS.get(entry.kind, entry.kind),
+        audience_label=AUDIENCE_LABELS.get(entry.audience, entry.audience),
+    )
+
+
+@bp.route("/files/<int:file_id>")
+@policy.requires("board.view")
+def file(reference, file_id):
+    case = policy.load_case_or_404(current_user, reference, "case.view")
+    stored = entries.file_of_case_or_none(case, file_id)
+    # A redacted entry's files are gone from disk; its rows are kept but never served.
+    if stored is None or stored.entry.redacted_at:
+        abort(404)
+    path = files.path_of(stored.stored_name)
+    if not path.is_file():
+        current_app.logger.error("Stored file %s of entry %s is missing", stored.id, stored.entry_id)
+        abort(404)
+    entries.record_view(stored.entry, current_user, "file.viewed", file=stored.id)
+    mimetype = stored.content_type
+    if mimetype == "text/plain":
+        mimetype = "text/plain; charset=utf-8"
+    response = send_file(
+        path,
+        mimetype=mimetype,
+        as_attachment=stored.content_type not in INLINE_TYPES,
+        download_name=stored.original_name,
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
