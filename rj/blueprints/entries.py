@@ -44,6 +44,11 @@ def filesize(size):
     return files.human_size(size)
 
 
+@bp.app_template_filter("filetype")
+def filetype(content_type):
+    return files.TYPE_LABELS.get(content_type, content_type)
+
+
 def _case_url(case, entry=None):
     anchor = f"entry-{entry.id}" if entry else None
     return url_for("cases.show", reference=case.reference, _anchor=anchor)
@@ -106,9 +111,7 @@ def new(reference):
                 return redirect(_case_url(case, entry))
     kind = form.kind.data if form.kind.data in entries.KINDS else "note"
     status = 422 if form.errors else 200
-    return render_template(
-        "entries/new.html", case=case, form=form, heading=HEADINGS[kind]
-    ), status
+    return render_template("entries/new.html", case=case, form=form, heading=HEADINGS[kind]), status
 
 
 def _witness_from(form):
@@ -226,15 +229,14 @@ def file(reference, file_id):
         abort(404)
     path = files.path_of(stored.stored_name)
     if not path.is_file():
-        current_app.logger.error("Stored file %s of entry %s is missing", stored.id, stored.entry_id)
+        current_app.logger.error(
+            "Stored file %s of entry %s is missing", stored.id, stored.entry_id
+        )
         abort(404)
     entries.record_view(stored.entry, current_user, "file.viewed", file=stored.id)
-    mimetype = stored.content_type
-    if mimetype == "text/plain":
-        mimetype = "text/plain; charset=utf-8"
     response = send_file(
         path,
-        mimetype=mimetype,
+        mimetype=stored.content_type,  # Werkzeug adds "; charset=utf-8" to text/plain
         as_attachment=stored.content_type not in INLINE_TYPES,
         download_name=stored.original_name,
         conditional=False,

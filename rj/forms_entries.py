@@ -1,0 +1,157 @@
+"""Forms of timeline entries: adding, correcting and redacting."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from rj.entries import KINDS
+from rj.timeline import AUDIENCE_LABELS, KIND_LABELS
+
+SIDE_LABELS = {"harmed": "harmed", "caused": "caused harm", "impacted": "impacted"}
+
+
+def party_choices(case):
+    from rj.models import Party, Person
+
+    parties = Party.select(Party, Person).join(Person).where(Party.case == case).order_by(Party.id)
+    return [SelectChoice("", "No party")] + [
+        SelectChoice(str(p.id), f"{p.person.name} ({SIDE_LABELS.get(p.side, p.side)})")
+        for p in parties
+    ]
+
+
+class WitnessFields:
+    """The witness's identity: facilitators only, whatever the entry's audience."""
+
+    witness_name = StringField(
+        "Witness's name",
+        description="Seen by facilitators only, whoever else may read the account.",
+        validators=[Optional(), Length(max=120)],
+        render_kw={"autocomplete": "off"},
+    )
+    witness_anonymous = BooleanField("The witness prefers not to say who they are")
+    witness_relation = StringField(
+        "How they relate to what happened",
+        description="For example: saw it from the kitchen, staff on shift, friend of a party.",
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
+
+    def witness_missing(self):
+        """Errors for the witness fields of a witness account (the form adds them)."""
+        ok = True
+        name = (self.witness_name.data or "").strip()
+        if self.witness_anonymous.data and name:
+            self.witness_name.errors.append('Give a name or tick "prefers not to say", not both.')
+            ok = False
+        elif not self.witness_anonymous.data and not name:
+            self.witness_name.errors.append(
+                'Give the witness\'s name, or tick "prefers not to say".'
+            )
+            ok = False
+        if not (self.witness_relation.data or "").strip():
+            self.witness_relation.errors.append("Say how the witness relates to what happened.")
+            ok = False
+        return ok
+
+
+class EntryForm(WitnessFields, FlaskForm):
+    kind = SelectField(
+        "Kind of entry",
+        choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS],
+        validators=[InputRequired("Choose what kind of entry this is.")],
+    )
+    body = TextAreaField(
+        "The entry",
+        description="In the words of the person who gave it, where possible.",
+        validators=[DataRequired("Write the entry."), Length(max=20000)],
+        render_kw={"rows": 8},
+    )
+    audience = SelectField(
+        "Who may see it",
+        description=(
+            "The default: a witness account is for facilitators only; a statement is "
+            "shared with its party when you choose one; anything else is for facilitators only."
+        ),
+        choices=[SelectChoice("", "The default for this kind")]
+        + [SelectChoice(k, label) for k, label in AUDIENCE_LABELS.items()],
+    )
+    party = SelectField(
+        "Party",
+        description="Whose statement this is, or the side that may see it.",
+        choices=[SelectChoice("", "No party")],
+    )
+    files = MultipleFileField(
+        "Files",
+        description="Evidence only: JPEG, PNG, PDF or plain text. "
+        "Photos are saved without their location and other hidden data.",
+    )
+
+    def __init__(self, *args, case=None, max_bytes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            self.party.choices = party_choices(case)
+        if max_bytes:
+            from rj.files import human_size
+
+            self.files.description += f" Up to {human_size(max_bytes)} each."
+
+    def chosen_files(self):
+        """The file inputs that carry a file (an empty input sends one with no name)."""
+        return [f for f in (self.files.data or []) if f and getattr(f, "filename", "")]
+
+    def validate_party(self, field):
+        if self.audience.data == "party" and not field.data:
+            raise ValidationError("Choose which party may see it.")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.kind.data == "witness":
+            ok = self.witness_missing() and ok
+        if self.chosen_files() and self.kind.data != "evidence":
+            self.files.errors = [*self.files.errors, "Only evidence can carry files."]
+            ok = False
+        return ok
+
+
+class CorrectForm(WitnessFields, FlaskForm):
+    body = TextAreaField(
+        "The corrected entry",
+        validators=[DataRequired("Write the corrected entry."), Length(max=20000)],
+        render_kw={"rows": 8},
+    )
+    reason = TextAreaField(
+        "Why it is corrected",
+        description="Kept with the correction, for everyone who reads its history.",
+        validators=[DataRequired("Say why this is being corrected."), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+    def __init__(self, *args, kind="note", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kind = kind
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self._kind == "witness":
+            ok = self.witness_missing() and ok
+        return ok
+
+
+class RedactForm(FlaskForm):
+    reason = TextAreaField(
+        "Why it is redacted",
+        description="Kept with the redaction. Do not repeat what is being removed.",
+        validators=[DataRequired("Say why this entry is redacted."), Length(max=2000)],
+        render_kw={"rows": 3},
+    )
