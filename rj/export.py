@@ -6,9 +6,7 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import current_app
-
-from rj import audit
+from rj import audit, files
 from rj.models import EntryFile, EntryRevision, Party, Person, Representative, User
 
 
@@ -18,12 +16,6 @@ def _plain(value):
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def upload_folder():
-    return Path(
-        current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "files"
-    )
 
 
 def case_data(case, items):
@@ -103,7 +95,7 @@ def case_data(case, items):
 def zip_bytes(case, items, printable_html):
     """The ZIP of the case file."""
     buffer = io.BytesIO()
-    folder = upload_folder()
+    folder = files.upload_folder()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("case.json", json.dumps(case_data(case, items), indent=2, default=str))
         archive.writestr("case.html", printable_html)
