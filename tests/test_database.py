@@ -161,7 +161,7 @@ def test_audit_verify_finds_the_first_edited_record(cli, app):
     result = cli.invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "5 records verified" in result.output
     third = AuditRecord.select().order_by(AuditRecord.id).offset(2).first()
-    database.execute_sql("UPDATE audit_record SET action = 'edited' WHERE id = %s" % third.id)
+    database.execute_sql(f"UPDATE audit_record SET action = 'edited' WHERE id = {third.id}")
     result = cli.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"broken at record {third.id}" in result.output
