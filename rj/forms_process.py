@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from rj.clock import local, today, utcnow
 from rj.forms_cases import not_in_the_future
+from rj.models import ACTION_KINDS
 
 ACK_METHODS = (
     ("in person", "In person"),
@@ -34,15 +35,6 @@ SIDE_LABELS = {
     "impacted": "Impacted community member",
 }
 # Kinds of restorative action, by the side of the person they are for.
-ACTION_KINDS = {
-    "support": ("Support", ("harmed", "impacted")),
-    "service": ("A service", ("harmed", "impacted")),
-    "repair": ("Repair", ("caused",)),
-    "learning": ("Learning", ("caused",)),
-    "boundaries": ("Agreed boundaries", ("caused",)),
-    "time_away": ("Time away from the space", ("caused",)),
-    "other": ("Other", ("caused",)),
-}
 ACTION_STATUSES = (("open", "Open"), ("done", "Done"), ("waived", "Waived"))
 APPEAL_OUTCOME_LABELS = (
     ("upheld", "Upheld: the decision stands"),

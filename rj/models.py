@@ -84,6 +84,16 @@ SEVERITIES = ("low", "medium", "high", "urgent")
 SIDES = ("harmed", "caused", "impacted")
 AUDIENCES = ("facilitators", "team", "party", "everyone")
 CLOSE_KINDS = ("resolved", "withdrawn", "duplicate", "referred")
+# kind -> (label, the sides it can be for)
+ACTION_KINDS = {
+    "support": ("Support", ("harmed", "impacted")),
+    "service": ("A service", ("harmed", "impacted")),
+    "repair": ("Repair", ("caused",)),
+    "learning": ("Learning", ("caused",)),
+    "boundaries": ("Agreed boundaries", ("caused",)),
+    "time_away": ("Time away from the space", ("caused",)),
+    "other": ("Other", ("caused",)),
+}
 
 
 class Case(BaseModel):

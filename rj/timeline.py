@@ -6,6 +6,7 @@ from datetime import datetime
 
 from rj import workflow
 from rj.models import (
+    ACTION_KINDS,
     Acknowledgement,
     Action,
     Appeal,
@@ -133,7 +134,7 @@ def build(case):
             Item(
                 action.created_at,
                 "action",
-                f"Action: {action.kind}",
+                f"Action: {ACTION_KINDS.get(action.kind, (action.kind,))[0]}",
                 _name(users, action.owner_id),
                 "Case team",
                 action.description,

@@ -12,7 +12,6 @@ from wtforms import SelectChoice
 from rj import cases, policy, workflow
 from rj.clock import local, to_utc, today
 from rj.forms_process import (
-    ACTION_KINDS,
     SIDE_LABELS,
     AcknowledgementForm,
     ActionForm,
@@ -34,6 +33,7 @@ from rj.forms_process import (
     RepresentativesForm,
 )
 from rj.models import (
+    ACTION_KINDS,
     Acknowledgement,
     Action,
     CheckIn,
