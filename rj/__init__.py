@@ -60,10 +60,21 @@ def create_app(overrides=None, instance_path=None):
     errors.init_app(app)
 
     from rj import cli, templating
-    from rj.blueprints import admin, auth, board, cases, due, entries, home, process, tablet
+    from rj.blueprints import (
+        admin,
+        auth,
+        board,
+        cases,
+        due,
+        entries,
+        home,
+        mycases,
+        process,
+        tablet,
+    )
 
     templating.init_app(app)
-    blueprints = (auth, home, board, cases, process, entries, due, admin, tablet)
+    blueprints = (auth, home, board, cases, process, entries, due, admin, mycases, tablet)
     for module in blueprints:
         app.register_blueprint(module.bp)
     cli.init_app(app)

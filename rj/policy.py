@@ -6,12 +6,13 @@ route never ships). Case-level decisions go through ``can`` and the scoped
 queries, so a case you may not see does not exist for you (404).
 """
 
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, current_app, g, request
 from flask_login import current_user
 
-from rj.models import Case, Conflict, Party, Person
+from rj.models import Case, Conflict, Party, Person, Representative
 
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
@@ -22,8 +23,8 @@ ABILITIES = {
         {"board.view", "case.file", "due.view", "users.manage", "settings.manage", "tablet.use"}
     ),
     "facilitator": frozenset({"board.view", "case.file", "due.view", "tablet.use"}),
-    "representative": frozenset({"mycases.view"}),
-    "participant": frozenset({"mycases.view"}),
+    "representative": frozenset(),  # they reach their own cases through "My cases"
+    "participant": frozenset(),
     "volunteer": frozenset({"tablet.use"}),
 }
 
@@ -98,7 +99,7 @@ def landing_endpoint(user):
         return "board.index"
     if can(user, "tablet.use"):
         return "tablet.index"
-    return "home.my_cases"
+    return "mycases.index"
 
 
 # --- Cases -------------------------------------------------------------------
@@ -154,3 +155,68 @@ def load_case_or_404(user, reference, action="case.view"):
     if ability is None or not can(user, ability):
         abort(403)
     return case
+
+
+# --- Taking part in a case: participants and representatives ---------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How a user takes part in one case, other than as its facilitator."""
+
+    case: Case
+    parties: tuple  # the parties they are, or represent
+    as_representative: bool
+
+    @property
+    def party_ids(self):
+        return {p.id for p in self.parties}
+
+
+def my_cases(user):
+    """Cases where ``user`` is a party or represents one (their "My cases")."""
+    if not user.is_authenticated:
+        return Case.select().where(Case.id.is_null())
+    as_party = Party.select(Party.case).join(Person).where(Person.user == user.id)
+    representing = (
+        Party.select(Party.case)
+        .join(Representative, on=(Representative.party == Party.id))
+        .where(Representative.user == user.id)
+    )
+    return Case.select().where(Case.id.in_(as_party) | Case.id.in_(representing))
+
+
+def standing_or_404(user, reference):
+    """The user's standing in the case with this reference; 404 when they take no part in it."""
+    case = my_cases(user).where(Case.reference == reference).first()
+    if case is None:
+        abort(404)
+    own = list(
+        Party.select(Party, Person)
+        .join(Person)
+        .where((Party.case == case) & (Person.user == user.id))
+    )
+    if own:
+        # Being a party wins: a party who also represents someone sees only their own side.
+        return Standing(case, tuple(own), as_representative=False)
+    represented = (
+        Party.select(Party, Person)
+        .join(Person)
+        .switch(Party)
+        .join(Representative, on=(Representative.party == Party.id))
+        .where((Party.case == case) & (Representative.user == user.id))
+    )
+    return Standing(case, tuple(represented), as_representative=True)
+
+
+def may_read_entry(standing, entry, user):
+    """May someone with this standing read this entry? (Facilitators read through the board.)"""
+    if entry.author_id == user.id:
+        return True
+    if entry.audience == "everyone":
+        return True
+    if entry.audience == "team":
+        return standing.as_representative
+    if entry.audience == "party":
+        return entry.audience_party_id in standing.party_ids
+    return False

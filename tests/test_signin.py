@@ -23,8 +23,8 @@ def test_sign_in_form_has_labelled_fields_and_a_sign_in_button(client):
     [
         ("admin", "/board/"),
         ("facilitator", "/board/"),
-        ("representative", "/my-cases"),
-        ("participant", "/my-cases"),
+        ("representative", "/my-cases/"),
+        ("participant", "/my-cases/"),
         ("volunteer", "/tablet/"),
     ],
 )

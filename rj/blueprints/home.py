@@ -1,6 +1,6 @@
-"""The front door: landing redirect, "My cases" and the health check."""
+"""The front door: the landing redirect and the health check."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from rj import policy
@@ -25,9 +25,3 @@ def healthz():
     except Exception:
         return {"status": "database unreachable"}, 503
     return {"status": "ok"}
-
-
-@bp.route("/my-cases")
-@policy.requires("mycases.view")
-def my_cases():
-    return render_template("home/my_cases.html", cases=[])

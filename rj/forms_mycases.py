@@ -1,0 +1,20 @@
+"""What a participant or representative may add to their own case."""
+
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+
+class StatementForm(FlaskForm):
+    kind = SelectField(
+        "What you are adding",
+        choices=[SelectChoice("statement", "A statement")],
+        validators=[InputRequired("Choose what you are adding.")],
+    )
+    party = SelectField("For", validators=[InputRequired("Choose whose side this is for.")])
+    body = TextAreaField(
+        "Your words",
+        description="Seen by the facilitators, this side of the case and its representatives.",
+        validators=[DataRequired("Write something first."), Length(max=20000)],
+        render_kw={"rows": 8},
+    )
