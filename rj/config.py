@@ -42,6 +42,9 @@ class Defaults:
     COMPRESS_ALGORITHM = ["gzip"]
     COMPRESS_LEVEL = 3  # a board is ~150 KB of HTML: level 3 is twice as fast as 6, ~20% larger
 
+    # The shared tablet signs itself out after this long without a touch.
+    TABLET_IDLE_MINUTES = 5
+
     # How often an open board asks whether anything changed (a 304 when nothing did).
     BOARD_POLL_SECONDS = 10
 

@@ -326,3 +326,31 @@ class AuditRecord(BaseModel):
 
     class Meta:
         table_name = "audit_record"
+
+
+class WitnessDraft(BaseModel):
+    """A witness account being written on the tablet, saved as it is typed.
+
+    ``key`` is the draft's id and the idempotency key of its submission: sending it
+    twice saves one account. ``token`` is a single-use secret issued with the draft,
+    so an account queued offline is still credited to its author after a sign-out.
+    """
+
+    key = CharField(max_length=40, unique=True)
+    token = CharField(max_length=64)
+    author = ForeignKeyField(User, backref="witness_drafts")
+    case = ForeignKeyField(Case, null=True, backref="witness_drafts", on_delete="CASCADE")
+    witness_name = CharField(max_length=120, default="")
+    prefers_not_to_say = BooleanField(default=False)
+    relation = CharField(max_length=200, default="")
+    account = TextField(default="")
+    when_where = CharField(max_length=300, default="")
+    taken_by = CharField(max_length=120, default="")
+    status = CharField(max_length=12, default="draft")  # draft, submitted, discarded
+    entry = ForeignKeyField(Entry, null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow, index=True)
+    submitted_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "witness_draft"

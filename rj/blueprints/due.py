@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from rj import due, policy
+from rj import due, policy, tablet
 
 bp = Blueprint("due", __name__, url_prefix="/due")
 
@@ -17,4 +17,5 @@ def index():
         overdue=[i for i in found if i.overdue],
         soon=[i for i in found if not i.overdue],
         soon_days=due.SOON_DAYS,
+        drafts=tablet.stale_drafts(current_user),
     )

@@ -1,8 +1,14 @@
-"""The shared tablet where volunteers log witness accounts."""
+"""The shared tablet where volunteers log witness accounts.
 
-from flask import Blueprint, render_template
+Volunteers see only the reference and neutral title of cases open to witness
+accounts, and nothing of a case after sending an account but its receipt.
+"""
 
-from rj import policy
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from rj import csrf, policy, tablet
+from rj.models import Case
 
 bp = Blueprint("tablet", __name__, url_prefix="/tablet")
 
@@ -10,4 +16,105 @@ bp = Blueprint("tablet", __name__, url_prefix="/tablet")
 @bp.route("/")
 @policy.requires("tablet.use")
 def index():
-    return render_template("tablet/index.html")
+    drafts = [d for d in current_user.witness_drafts if d.status == "draft"]
+    return render_template(
+        "tablet/index.html", cases=tablet.open_cases(current_user), drafts=drafts
+    )
+
+
+@bp.route("/drafts", methods=["POST"])
+@policy.requires("tablet.use")
+def start():
+    reference = request.form.get("case") or ""
+    case = None
+    if reference:
+        case = tablet.open_cases(current_user).where(Case.reference == reference).first()
+        if case is None:
+            abort(404)
+    draft = tablet.start(current_user, case)
+    return redirect(url_for("tablet.draft", key=draft.key))
+
+
+def _own_or_404(key):
+    draft = tablet.own_draft(current_user, key)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+@bp.route("/drafts/<key>")
+@policy.requires("tablet.use")
+def draft(key):
+    draft = _own_or_404(key)
+    if draft.status == "submitted":
+        return render_template("tablet/receipt.html", draft=draft)
+    if draft.status != "draft":
+        abort(404)
+    return render_template("tablet/draft.html", draft=draft, errors={})
+
+
+@bp.route("/drafts/<key>/autosave", methods=["POST"])
+@policy.requires("tablet.use")
+def autosave(key):
+    draft = _own_or_404(key)
+    if not tablet.autosave(draft, tablet.Fields.from_form(request.form)):
+        return "", 409
+    return "", 204
+
+
+@bp.route("/drafts/<key>/submit", methods=["POST"])
+@policy.public  # the draft's single-use token stands in for the session (sent after a sign-out)
+@csrf.exempt
+def submit(key):
+    user = current_user if current_user.is_authenticated else None
+    fields = tablet.Fields.from_form(request.form)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    try:
+        draft = tablet.submit(key, request.form.get("token"), fields, user)
+    except tablet.DraftRefused as refused:
+        if wants_json:
+            return jsonify(errors=refused.errors), 422
+        known = tablet.own_draft(user, key) if user else None
+        if known is None:
+            abort(404)
+        known.__data__.update(vars(fields))
+        return render_template("tablet/draft.html", draft=known, errors=refused.errors), 422
+    if wants_json:
+        return jsonify(
+            reference=draft.case.reference,
+            saved_at=draft.submitted_at.isoformat() + "Z",
+            receipt=url_for("tablet.draft", key=draft.key),
+        )
+    return render_template("tablet/receipt.html", draft=draft)
+
+
+@bp.route("/drafts/<key>/discard", methods=["POST"])
+@policy.requires("tablet.use")
+def discard(key):
+    draft = _own_or_404(key)
+    tablet.discard(draft, current_user)
+    flash("The account was discarded.", "info")
+    return redirect(url_for("tablet.index"))
+
+
+@bp.route("/drafts/<key>/correct", methods=["GET", "POST"])
+@policy.requires("tablet.use")
+def correct(key):
+    draft = _own_or_404(key)
+    if not tablet.may_correct(draft, current_user):
+        flash("The time to correct this account has passed. Tell a facilitator instead.", "info")
+        return redirect(url_for("tablet.index"))
+    errors = {}
+    if request.method == "POST":
+        try:
+            tablet.correct(
+                draft, current_user, request.form.get("account", ""), request.form.get("reason", "")
+            )
+        except tablet.DraftRefused as refused:
+            errors = refused.errors
+        else:
+            flash("Your correction is saved.", "ok")
+            return redirect(url_for("tablet.draft", key=key))
+    return render_template("tablet/correct.html", draft=draft, errors=errors), (
+        422 if errors else 200
+    )

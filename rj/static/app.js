@@ -321,3 +321,173 @@
     window.setInterval(function () { refresh(false); }, every);
   });
 })();
+
+// --- The tablet -----------------------------------------------------------------
+// Drafts autosave to the server (htmx). Sending goes through fetch so a failed network
+// keeps the account queued on this device, and only then: it is sent when the network
+// returns and wiped once the server confirms. The server's key makes a resend harmless.
+(function () {
+  "use strict";
+
+  var QUEUE = "mend-unsent-accounts";
+
+  function readQueue() {
+    try { return JSON.parse(window.localStorage.getItem(QUEUE) || "[]"); } catch (e) { return []; }
+  }
+  function writeQueue(items) {
+    if (items.length) window.localStorage.setItem(QUEUE, JSON.stringify(items));
+    else window.localStorage.removeItem(QUEUE);
+  }
+  function statusBox() {
+    var box = document.getElementById("tablet-status");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "tablet-status";
+      box.className = "tablet-status";
+      box.setAttribute("role", "status");
+      var main = document.getElementById("main");
+      if (main) main.insertBefore(box, main.firstChild);
+    }
+    return box;
+  }
+  function say(text, kind) {
+    var box = statusBox();
+    box.textContent = text;
+    box.className = "tablet-status" + (kind ? " is-" + kind : "");
+  }
+  function clock(iso) {
+    var d = iso ? new Date(iso) : new Date();
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function send(item) {
+    return window.fetch(item.url, {
+      method: "POST",
+      body: new URLSearchParams(item.fields),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin"
+    }).then(function (response) {
+      if (response.status === 200) return response.json();
+      if (response.status === 422) return response.json().then(function (body) { throw { refused: body.errors }; });
+      throw new Error("status " + response.status);
+    });
+  }
+
+  function showReceipt(form, data) {
+    var container = form.closest(".tablet") || form.parentNode;
+    container.innerHTML = "";
+    var heading = document.createElement("h1");
+    heading.textContent = "Thank you: the account is saved";
+    var receipt = document.createElement("p");
+    receipt.className = "tablet-status is-saved";
+    receipt.setAttribute("role", "status");
+    receipt.textContent = "Saved at " + clock(data.saved_at) + " for " + data.reference + ".";
+    var again = document.createElement("a");
+    again.className = "button big primary";
+    again.href = "/tablet/";
+    again.textContent = "Log another";
+    container.appendChild(heading);
+    container.appendChild(receipt);
+    container.appendChild(again);
+    again.focus();
+  }
+
+  function enqueue(item) {
+    var items = readQueue().filter(function (other) { return other.key !== item.key; });
+    items.push(item);
+    writeQueue(items);
+    say("You are offline. This account is kept on this tablet and will be sent when the network returns.", "offline");
+  }
+
+  function flush() {
+    var items = readQueue();
+    if (!items.length || !navigator.onLine) return;
+    items.forEach(function (item) {
+      send(item).then(function (data) {
+        writeQueue(readQueue().filter(function (other) { return other.key !== item.key; }));
+        var form = document.querySelector('[data-tablet-form][data-key="' + item.key + '"]');
+        if (form) showReceipt(form, data);
+        else say("An account kept on this tablet was sent and saved at " + clock(data.saved_at) + " for " + data.reference + ".", "saved");
+      }).catch(function (error) {
+        if (error && error.refused) {
+          // The server will never take it as it is: keep it on its draft page instead.
+          writeQueue(readQueue().filter(function (other) { return other.key !== item.key; }));
+          say("An account kept on this tablet needs more details: open your unsent accounts.", "offline");
+        }
+      });
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("[data-tablet-form]")) return;
+    if (form.getAttribute("data-submit-fallback") === "1") return;  // let the page show the errors
+    event.preventDefault();
+    var button = form.querySelector("[data-tablet-send]");
+    if (button && button.disabled) return;
+    if (button) button.disabled = true;
+    var fields = {};
+    new FormData(form).forEach(function (value, name) { fields[name] = value; });
+    var item = { url: form.action, key: form.getAttribute("data-key"), fields: fields };
+    if (!navigator.onLine) {
+      enqueue(item);
+      if (button) button.disabled = false;
+      return;
+    }
+    say("Sending…");
+    send(item).then(function (data) {
+      showReceipt(form, data);
+    }).catch(function (error) {
+      if (button) button.disabled = false;
+      if (error && error.refused) {
+        form.setAttribute("data-submit-fallback", "1");
+        form.submit();
+        return;
+      }
+      enqueue(item);
+    });
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("[data-tablet-form]")) return;
+    if (event.detail.successful) say("Draft saved at " + clock() + ".");
+    else if (!navigator.onLine || event.detail.xhr.status === 0) say("You are offline. Keep writing: the account is sent when you press Send and the network returns.", "offline");
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = event.detail.elt;
+    if (form && form.matches && form.matches("[data-tablet-form]")) say("You are offline. Keep writing: nothing is lost.", "offline");
+  });
+
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", function () {
+    if (document.querySelector("[data-tablet-form]")) say("You are offline. Keep writing: nothing is lost.", "offline");
+  });
+
+  // A shared tablet signs itself out after a quiet spell and clears the screen.
+  function idleSignOut(seconds) {
+    var timer;
+    function reset() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var main = document.getElementById("main");
+        if (main) main.innerHTML = "";
+        var token = "";
+        try { token = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { /* none */ }
+        window.fetch("/signout", { method: "POST", headers: { "X-CSRFToken": token }, credentials: "same-origin" })
+          .finally(function () { window.location.replace("/signin"); });
+      }, seconds * 1000);
+    }
+    ["input", "pointerdown", "keydown", "touchstart"].forEach(function (name) {
+      document.addEventListener(name, reset, { passive: true });
+    });
+    reset();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var tabletPage = document.querySelector("[data-idle-seconds]");
+    if (tabletPage) idleSignOut(parseInt(tabletPage.getAttribute("data-idle-seconds"), 10) || 300);
+    flush();
+    window.setInterval(flush, 5000);
+  });
+})();
