@@ -1,0 +1,104 @@
+"""The tablet in Chromium with a tablet viewport and touch: nothing lost, nothing doubled."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from rj.models import Entry, WitnessDraft
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD, create_user, make_case
+
+
+@pytest.fixture
+def tablet(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 800, "height": 1280},
+        has_touch=True,
+        is_mobile=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    yield page
+    context.close()
+
+
+def open_draft(page, case):
+    create_user("volunteer", username="val", display_name="Val Volunteer")
+    sign_in(page, "val", PASSWORD)
+    expect(page.get_by_role("heading", name="Witness accounts")).to_be_visible()
+    page.get_by_role("button", name=re.compile(case.reference)).tap()
+    expect(page.get_by_label("What they saw and heard")).to_be_visible()
+
+
+def fill(page, account="Saw a cup thrown at the wall."):
+    page.get_by_label("Witness's name").fill("Wren Witness")
+    page.get_by_label("How they relate to what happened").fill("Was in the queue")
+    page.get_by_label("What they saw and heard").fill(account)
+    page.get_by_label("When and where").fill("3pm, kitchen")
+
+
+def witness_entries(case):
+    return Entry.select().where((Entry.case == case) & (Entry.kind == "witness")).count()
+
+
+def test_a_draft_comes_back_after_a_reload(tablet, live_app):
+    case = make_case("investigating")
+    open_draft(tablet, case)
+    fill(tablet, "Half of what I saw")
+    expect(tablet.locator("#tablet-status")).to_contain_text("Draft saved", timeout=8000)
+    tablet.reload()
+    expect(tablet.get_by_label("What they saw and heard")).to_have_value("Half of what I saw")
+    width = tablet.evaluate("document.documentElement.scrollWidth")
+    assert width <= 800
+
+
+def test_offline_send_is_queued_then_saved_once_when_the_network_returns(tablet, live_app):
+    case = make_case("filed")
+    open_draft(tablet, case)
+    fill(tablet)
+    tablet.context.set_offline(True)
+    tablet.get_by_role("button", name="Send the account").tap()
+    expect(tablet.locator("#tablet-status")).to_contain_text("You are offline")
+    assert tablet.evaluate("localStorage.getItem('mend-unsent-accounts')") is not None
+    assert witness_entries(case) == 0
+    tablet.context.set_offline(False)
+    expect(tablet.get_by_text(re.compile(rf"Saved at .* for {case.reference}"))).to_be_visible(
+        timeout=10000
+    )
+    assert witness_entries(case) == 1
+    assert tablet.evaluate("localStorage.getItem('mend-unsent-accounts')") is None
+
+
+def test_a_double_tap_and_a_retry_save_one_account(tablet, live_app):
+    case = make_case("filed")
+    open_draft(tablet, case)
+    fill(tablet)
+    send = tablet.get_by_role("button", name="Send the account")
+    send.dblclick()
+    expect(tablet.get_by_text(re.compile(rf"Saved at .* for {case.reference}"))).to_be_visible()
+    draft = WitnessDraft.get(WitnessDraft.case == case)
+    # A retry after a timeout: the same submission again, straight from the device.
+    statuses = tablet.evaluate(
+        """([url, key]) => Promise.all([1, 2].map(() => fetch(url, {method: 'POST',
+             headers: {'Accept': 'application/json'},
+             body: new URLSearchParams({witness_name: 'W', relation: 'R', account: 'A',
+               when_where: 'W', taken_by: 'T', token: 'spent'})}).then(r => r.status)))""",
+        [f"/tablet/drafts/{draft.key}/submit", draft.key],
+    )
+    assert statuses == [200, 200]
+    assert witness_entries(case) == 1
+
+
+def test_a_session_ending_mid_typing_loses_nothing(tablet, live_app):
+    case = make_case("filed")
+    open_draft(tablet, case)
+    fill(tablet, "Started before the timeout")
+    tablet.context.clear_cookies()  # the session ends (idle time-out on a shared tablet)
+    tablet.get_by_label("What they saw and heard").fill("Started before the timeout, and after")
+    tablet.get_by_role("button", name="Send the account").tap()
+    expect(tablet.get_by_text(re.compile(rf"Saved at .* for {case.reference}"))).to_be_visible()
+    entry = Entry.get((Entry.case == case) & (Entry.kind == "witness"))
+    assert entry.body.startswith("Started before the timeout, and after")
+    assert entry.author.username == "val"
