@@ -26,6 +26,7 @@ LIMITS = {
     "taken_by": 120,
 }
 QUICK_REPORT_TITLE = "Incident reported on the tablet"
+SPENT = ""  # a used or withdrawn draft token: it matches nothing
 
 
 class DraftRefused(Exception):
@@ -142,7 +143,7 @@ def submit(key, token, fields, user=None):
             case=case.id,
             submitted_at=now,
             updated_at=now,
-            token="",
+            token=SPENT,
             **vars(fields),
         ).where(WitnessDraft.id == draft.id).execute()
         audit.record(
@@ -167,7 +168,7 @@ def discard(draft, user):
     with db.write_tx():
         WitnessDraft.update(
             status="discarded",
-            token="",
+            token=SPENT,
             witness_name="",
             relation="",
             account="",

@@ -81,8 +81,9 @@ def signout():
     sessions.end()
     flash("You are signed out.", "info")
     response = redirect(url_for("auth.signin"))
-    # Shared devices: drop everything this site stored in the browser.
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    # Shared devices: drop the cached pages. Not "storage": a witness account queued while
+    # offline waits there to be sent (it is wiped once the server has it).
+    response.headers["Clear-Site-Data"] = '"cache"'
     return response
 
 

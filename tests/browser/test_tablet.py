@@ -102,3 +102,20 @@ def test_a_session_ending_mid_typing_loses_nothing(tablet, live_app):
     entry = Entry.get((Entry.case == case) & (Entry.kind == "witness"))
     assert entry.body.startswith("Started before the timeout, and after")
     assert entry.author.username == "val"
+
+
+def test_an_idle_tablet_signs_out_clears_the_screen_and_keeps_the_draft(tablet, live_app):
+    live_app.config["TABLET_IDLE_MINUTES"] = 0.05  # three seconds
+    case = make_case("filed")
+    open_draft(tablet, case)
+    fill(tablet, "Typed, then the volunteer walked away")
+    expect(tablet.locator("#tablet-status")).to_contain_text("Draft saved", timeout=8000)
+    expect(tablet.get_by_role("heading", name="Sign in")).to_be_visible(timeout=10000)
+    assert "walked away" not in tablet.content()
+    tablet.go_back()
+    assert "walked away" not in tablet.content()
+    sign_in(tablet, "val", PASSWORD)
+    tablet.get_by_role("link", name=re.compile("Continue the account")).tap()
+    expect(tablet.get_by_label("What they saw and heard")).to_have_value(
+        "Typed, then the volunteer walked away"
+    )
