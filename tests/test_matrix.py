@@ -1,0 +1,356 @@
+"""The authorization matrix: every route in the URL map, asked by every role (and by
+nobody signed in) about a case they take part in and one they do not, answers with
+the status DESIGN.md ("Who sees what") gives it.
+
+A new route fails here until it has a row in MATRIX, and a row whose route is gone
+fails too, so the table is always the whole app.
+"""
+
+import io
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+from rj import cases, entries, files, policy
+from rj.clock import utcnow
+from rj.models import ROLES, AuditRecord, Case, Entry, Party
+from tests.conftest import create_user, make_case, sign_in_session
+
+ANONYMOUS = None
+
+# The cases each role is asked about, in the order of the tuples in MATRIX.
+#   own     — facilitators and admins: a case on their board; a participant: a case
+#             where they are a party; a representative: a case where they represent one
+#   recused — a case the facilitator or admin has declared a conflict in
+#   party   — a case the facilitator or admin is a party to (they reach it as a participant)
+#   other   — a case they take no part in
+CONTEXTS = {
+    "admin": ("own", "recused", "party"),
+    "facilitator": ("own", "recused", "party"),
+    "representative": ("own", "other"),
+    "participant": ("own", "other"),
+    "volunteer": ("other",),  # volunteers have no case of their own
+    ANONYMOUS: ("other",),
+}
+
+
+def row(admin, facilitator, representative, participant, volunteer, anonymous=302):
+    """One endpoint's expected statuses. A number holds for every case the role is
+    asked about; a tuple gives one per case, in the order of CONTEXTS[role]."""
+    return {
+        "admin": admin,
+        "facilitator": facilitator,
+        "representative": representative,
+        "participant": participant,
+        "volunteer": volunteer,
+        ANONYMOUS: anonymous,
+    }
+
+
+# GET for every rule that has it, else POST with empty data (CSRF is off in tests).
+# Anonymous 302s go to /signin; staff 302s are the route's own redirect.
+# fmt: off
+MATRIX = {
+    # endpoint                 admin            facilitator      repr.       partic.     vol. anon.
+    "home.index":          row(302,             302,             302,        302,        302),
+    "home.healthz":        row(200,             200,             200,        200,        200, 200),
+    "auth.signin":         row(302,             302,             302,        302,        302, 200),
+    "auth.signout":        row(302,             302,             302,        302,        302, 302),
+    "auth.change_password":
+                           row(200,             200,             200,        200,        200),
+    "board.index":         row(200,             200,             403,        403,        403),
+    "board.more":          row(302,             302,             403,        403,        403),
+    "board.toggle_names":  row(302,             302,             403,        403,        403),
+    "board.closed":        row(200,             200,             403,        403,        403),
+    "board.move":          row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "due.index":           row(200,             200,             403,        403,        403),
+    "admin.settings_page": row(200,             403,             403,        403,        403),
+    "tablet.index":        row(200,             200,             403,        403,        200),
+    # Empty data: a quick incident report's draft, then to it.
+    "tablet.start":        row(302,             302,             403,        403,        302),
+    # <key> is a fresh draft of the volunteer's: anybody else's draft is not found.
+    "tablet.draft":        row(404,             404,             403,        403,        200),
+    "tablet.autosave":     row(404,             404,             403,        403,        204),
+    # Not yet sent, so there is nothing to correct: back to the tablet.
+    "tablet.correct":      row(404,             404,             403,        403,        302),
+    "tablet.discard":      row(404,             404,             403,        403,        302),
+    # Public (the draft's token stands in for the session); empty data is refused.
+    "tablet.submit":       row(404,             404,             404,        404,        422, 404),
+    "mycases.index":       row(200,             200,             200,        200,        200),
+    "mycases.show":        row((404, 404, 200), (404, 404, 200), (200, 404), (200, 404), 404),
+    "mycases.add":         row((404, 404, 200), (404, 404, 200), (200, 404), (200, 404), 404),
+    "cases.new":           row(200,             200,             403,        403,        403),
+    "cases.file":          row(200,             200,             403,        403,        403),
+    "cases.show":          row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.record":        row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.export_zip":    row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.audit_trail":   row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "entries.new":         row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "entries.correct":     row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "entries.redact":      row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "entries.history":     row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "entries.file":        row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.acknowledge": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.add_party":   row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.add_representatives":
+                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.set_lead":    row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.declare_conflict":
+                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.schedule_meeting":
+                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.meeting_outcome":
+                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.add_action":  row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.action_status":
+                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.communicate_decision":
+                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.assess_community":
+                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.file_appeal": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    # The case is in Follow-up with no appeal under review: back to the case page.
+    "process.appeal_outcome":
+                           row((302, 404, 404), (302, 404, 404), 403,        403,        403),
+    "process.add_checkin": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.hold_checkin":
+                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.reflection":  row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.close_early": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    # The case is open: back to the case page.
+    "process.reopen":      row((302, 404, 404), (302, 404, 404), 403,        403,        403),
+}
+# fmt: on
+
+PLAIN_TEXT = b"Receipt for the replacement lock.\n"
+
+
+def _furnish(case, by):
+    """Objects of every kind a route can name, in ``case``: their ids by argument name."""
+    party = case.parties.order_by(Party.id).first()
+    upload = files.check(FileStorage(io.BytesIO(PLAIN_TEXT), filename="receipt.txt"))
+    entry = entries.add_entry(case, by, "evidence", "The receipt.", uploads=[upload])
+    meeting = cases.schedule_meeting(
+        case, by, utcnow() - timedelta(hours=2), "Meeting room", "Everyone"
+    )
+    return {
+        "reference": case.reference,
+        "entry_id": entry.id,
+        "file_id": entry.files.first().id,
+        "party_id": party.id,
+        "meeting_id": meeting.id,  # its outcome not yet recorded
+        "action_id": case.actions.first().id,  # open
+        "checkin_id": case.checkins.first().id,  # not yet held
+        "kind": "incident",
+        "stage": "filed",
+    }
+
+
+def _fresh_draft(volunteer, case):
+    """A draft key for one request: a route may send or discard the draft it names."""
+    from rj import tablet
+
+    return lambda: tablet.start(volunteer, case).key
+
+
+@pytest.fixture
+def world(app):
+    """A user of each role and three cases in Follow-up:
+
+    own     — led by the facilitator; the participant is its harmed party and the
+              representative represents the party who caused harm
+    recused — led by another facilitator; the facilitator and the admin declared a conflict
+    party   — led by another facilitator; the admin and the facilitator are its parties
+    """
+    users = {role: create_user(role) for role in ROLES}
+    other_lead = create_user("facilitator")
+    own = make_case(
+        "followup",
+        by=users["facilitator"],
+        parties=[("harmed", users["participant"], "Pat Harmed"), ("caused", None, "Sam Caused")],
+    )
+    caused = Party.get((Party.case == own) & (Party.side == "caused"))
+    cases.add_representative(caused, users["representative"], users["facilitator"])
+    recused = make_case(
+        "followup",
+        by=other_lead,
+        parties=[("harmed", None, "Ali Harmed"), ("caused", None, "Jo Caused")],
+    )
+    cases.declare_conflict(recused, users["facilitator"], "My cousin")
+    cases.declare_conflict(recused, users["admin"], "Neighbour")
+    as_party = make_case(
+        "followup",
+        by=other_lead,
+        parties=[("harmed", users["admin"], "Ada Admin"), ("caused", users["facilitator"], "Fay")],
+    )
+    objects = {
+        "own": _furnish(own, users["facilitator"]),
+        "recused": _furnish(recused, other_lead),
+        "party": _furnish(as_party, other_lead),
+    }
+    objects["other"] = objects["recused"]
+    for values in objects.values():
+        values["key"] = _fresh_draft(
+            users["volunteer"], Case.get(Case.reference == values["reference"])
+        )
+    return users, objects
+
+
+def _path(app, rule, values):
+    missing = sorted(arg for arg in rule.arguments if arg not in values)
+    if missing:
+        raise AssertionError(
+            f"the authorization matrix does not know how to fill {missing} in {rule.rule}: "
+            "add an object of that kind to _furnish"
+        )
+    adapter = app.url_map.bind("localhost")
+    filled = {arg: values[arg] for arg in rule.arguments}
+    filled = {arg: value() if callable(value) else value for arg, value in filled.items()}
+    return adapter.build(rule.endpoint, filled)
+
+
+def _rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"),
+        key=lambda rule: rule.rule,
+    )
+
+
+def _expected(endpoint, role, context):
+    cell = MATRIX[endpoint][role]
+    if isinstance(cell, int):
+        return cell
+    return dict(zip(CONTEXTS[role], cell, strict=True))[context]
+
+
+def _ask(client, user, method, path, headers=None):
+    if user is not None:
+        sign_in_session(client, user)  # again each time: auth.signout ends the session
+    if method == "GET":
+        return client.get(path, headers=headers)
+    return client.post(path, data={}, headers=headers)
+
+
+def _method(rule):
+    return "GET" if "GET" in rule.methods else "POST"
+
+
+def test_the_matrix_names_every_endpoint_and_only_those(app):
+    endpoints = {rule.endpoint for rule in _rules(app)}
+    missing = sorted(endpoints - MATRIX.keys())
+    gone = sorted(MATRIX.keys() - endpoints)
+    assert not missing, "\n".join(f"add {e} to the authorization matrix" for e in missing)
+    assert not gone, "\n".join(
+        f"{e} is in the authorization matrix but no longer in the URL map: remove it" for e in gone
+    )
+
+
+def test_every_matrix_row_gives_one_status_per_case_asked_about():
+    wrong = [
+        f"{endpoint} / {role or 'anonymous'}: {cell!r} should be one status or "
+        f"{len(CONTEXTS[role])} ({', '.join(CONTEXTS[role])})"
+        for endpoint, cells in MATRIX.items()
+        for role, cell in cells.items()
+        if not isinstance(cell, int) and len(cell) != len(CONTEXTS[role])
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", [*ROLES, ANONYMOUS], ids=[*ROLES, "anonymous"])
+def test_every_route_answers_each_role_as_the_matrix_says(app, world, role):
+    users, objects = world
+    user = users[role] if role else None
+    client = app.test_client()
+    wrong = []
+    for rule in _rules(app):
+        if rule.endpoint not in MATRIX:
+            wrong.append(f"add {rule.endpoint} to the authorization matrix")
+            continue
+        method = _method(rule)
+        for context in CONTEXTS[role]:
+            path = _path(app, rule, objects[context])
+            response = _ask(client, user, method, path)
+            want = _expected(rule.endpoint, role, context)
+            where = f"{method} {path} as {role or 'anonymous'} ({context} case)"
+            if response.status_code != want:
+                wrong.append(f"{where}: expected {want}, got {response.status_code}")
+            elif role is ANONYMOUS and want == 302:
+                target = urlsplit(response.headers["Location"]).path
+                if target != "/signin":
+                    wrong.append(f"{where}: redirected to {target}, not to /signin")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_htmx_requests_without_a_session_get_401_and_session_ended(app, world):
+    _, objects = world
+    client = app.test_client()
+    wrong = []
+    for rule in _rules(app):
+        if rule.endpoint not in MATRIX:
+            continue
+        view = app.view_functions[rule.endpoint]
+        if policy.rule_for(view, rule.endpoint) == policy.PUBLIC:
+            continue
+        path = _path(app, rule, objects["other"])
+        response = _ask(client, None, _method(rule), path, headers={"HX-Request": "true"})
+        if response.status_code != 401 or response.headers.get("HX-Trigger") != "session-ended":
+            wrong.append(
+                f"{_method(rule)} {path} (htmx, signed out): got {response.status_code} "
+                f"HX-Trigger={response.headers.get('HX-Trigger')!r}"
+            )
+    assert not wrong, "\n".join(wrong)
+
+
+REFUSED = (403, 404)
+
+
+@pytest.mark.parametrize("role", [*ROLES, ANONYMOUS], ids=[*ROLES, "anonymous"])
+def test_a_refused_page_refuses_its_post_the_same_way_and_writes_nothing(app, world, role):
+    """Where GET of a form is refused, POSTing to it is refused alike, with no write."""
+    users, objects = world
+    user = users[role] if role else None
+    client = app.test_client()
+
+    def audits():
+        # Building a path can start the volunteer's draft; nothing else may be written.
+        return AuditRecord.select().where(AuditRecord.action != "draft.created").count()
+
+    before, entry_count = audits(), Entry.select().count()
+    wrong = []
+    for rule in _rules(app):
+        if rule.endpoint not in MATRIX or not {"GET", "POST"} <= rule.methods:
+            continue
+        for context in CONTEXTS[role]:
+            want = _expected(rule.endpoint, role, context)
+            if want not in REFUSED and not (role is ANONYMOUS and want == 302):
+                continue
+            path = _path(app, rule, objects[context])
+            response = _ask(client, user, "POST", path)
+            if response.status_code != want:
+                wrong.append(
+                    f"POST {path} as {role or 'anonymous'} ({context} case): "
+                    f"expected {want} like its GET, got {response.status_code}"
+                )
+    assert not wrong, "\n".join(wrong)
+    assert audits() == before
+    assert Entry.select().count() == entry_count
+
+
+def test_ids_of_another_case_are_not_found_under_a_case_one_may_see(app, world):
+    """/cases/<own case>/entries/<an entry of a recused case>/… is 404, for every id."""
+    users, objects = world
+    client = app.test_client()
+    wrong = []
+    for rule in _rules(app):
+        ids = sorted(arg for arg in rule.arguments if arg.endswith("_id"))
+        if "reference" not in rule.arguments or not ids:
+            continue
+        for foreign in ("recused", "party"):
+            values = {**objects["own"], **{arg: objects[foreign][arg] for arg in ids}}
+            path = _path(app, rule, values)
+            response = _ask(client, users["facilitator"], _method(rule), path)
+            if response.status_code != 404:
+                wrong.append(f"{path} ({foreign} case's {ids}): got {response.status_code}")
+    assert not wrong, "\n".join(wrong)
