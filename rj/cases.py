@@ -14,8 +14,6 @@ from rj.models import (
     CheckIn,
     CommunityAssessment,
     Conflict,
-    Entry,
-    EntryRevision,
     Meeting,
     Party,
     Person,
@@ -132,24 +130,6 @@ def set_lead(case, lead, by):
         audit.record("case.lead_set", actor=by, case=case, lead=lead.id)
     case.lead = lead
     return case
-
-
-def add_entry(case, by, kind, body, audience="facilitators", audience_party=None):
-    with db.write_tx():
-        entry = Entry.create(
-            case=case,
-            kind=kind,
-            audience=audience,
-            audience_party=audience_party,
-            author=by,
-            body=body.strip(),
-        )
-        EntryRevision.create(entry=entry, number=1, body=entry.body, author=by)
-        _touch(case, by)
-        audit.record(
-            "entry.created", actor=by, case=case, entry_id=entry.id, kind=kind, audience=audience
-        )
-        return entry
 
 
 def schedule_meeting(case, by, scheduled_at, place, attendees):

@@ -8,7 +8,7 @@ meets the rules of its stage.
 import random
 from datetime import timedelta
 
-from rj import cases, db, passwords, settings, workflow
+from rj import cases, db, entries, passwords, settings, workflow
 from rj.clock import today, utcnow
 from rj.db import write_tx
 from rj.models import Case, User
@@ -99,7 +99,7 @@ def advance(case, target, by, lead, rng=None):
         elif key == "investigating":
             cases.set_lead(case, lead, by)
         elif key == "hearing":
-            cases.add_entry(case, lead, "finding", "Both accounts agree on the main events.")
+            entries.add_entry(case, lead, "finding", "Both accounts agree on the main events.")
             cases.schedule_meeting(
                 case,
                 lead,

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from flask import g
 
-from rj import audit, db
+from rj import audit, db, entries
 from rj.clock import today, utcnow
 from rj.models import (
     Acknowledgement,
@@ -20,7 +20,6 @@ from rj.models import (
     CommunityAssessment,
     Conflict,
     Entry,
-    EntryRevision,
     Meeting,
     Party,
     Person,
@@ -417,9 +416,7 @@ def _stage_changes(case, to, now):
 
 
 def _note(case, by, text):
-    entry = Entry.create(case=case, kind="note", audience="facilitators", author=by, body=text)
-    EntryRevision.create(entry=entry, number=1, body=text, author=by)
-    audit.record("entry.created", actor=by, case=case, entry_id=entry.id, kind="note")
+    entries.add_entry(case, by, "note", text, audience="facilitators")
 
 
 def close_early(case, kind, reason, by, version, duplicate_of=None):

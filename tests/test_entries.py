@@ -8,7 +8,7 @@ import pytest
 from markupsafe import escape
 from PIL import ExifTags, Image
 
-from rj import cases, files
+from rj import cases, entries, files
 from rj.clock import utcnow
 from rj.models import AuditRecord, Case, Entry, EntryFile, EntryRevision
 from tests.conftest import create_user, make_case, sign_in_session
@@ -378,7 +378,7 @@ def correct(client, case, entry, **data):
 
 
 def test_a_correction_keeps_both_revisions_and_the_history_shows_them(client, fac, case):
-    entry = cases.add_entry(case, fac, "statement", "It happened on Monday.")
+    entry = entries.add_entry(case, fac, "statement", "It happened on Monday.")
     form = client.get(f"/cases/{case.reference}/entries/{entry.id}/correct")
     assert form.status_code == 200 and "It happened on Monday." in form.get_data(as_text=True)
 
@@ -405,7 +405,7 @@ def test_a_correction_keeps_both_revisions_and_the_history_shows_them(client, fa
 
 
 def test_a_correction_needs_a_reason_and_a_change(client, fac, case):
-    entry = cases.add_entry(case, fac, "note", "Original.")
+    entry = entries.add_entry(case, fac, "note", "Original.")
     response = correct(client, case, entry, reason=" ")
     assert response.status_code == 422
     assert 'id="reason-error">Say why this is being corrected.' in response.get_data(as_text=True)
@@ -416,7 +416,7 @@ def test_a_correction_needs_a_reason_and_a_change(client, fac, case):
 
 
 def test_a_correction_made_on_an_old_revision_is_refused(client, fac, case):
-    entry = cases.add_entry(case, fac, "note", "Original.")
+    entry = entries.add_entry(case, fac, "note", "Original.")
     assert correct(client, case, entry, body="First fix.").status_code == 302
     response = correct(client, case, entry, body="Second fix.")
     assert response.status_code == 409
@@ -451,7 +451,7 @@ def test_a_witness_correction_keeps_the_identity_out_of_the_entry_body(client, f
 
 def test_an_entry_of_another_case_is_a_404(client, fac, case):
     other = make_case("investigating", by=fac)
-    entry = cases.add_entry(other, fac, "note", "Elsewhere.")
+    entry = entries.add_entry(other, fac, "note", "Elsewhere.")
     for path in ("correct", "redact", "history"):
         assert client.get(f"/cases/{case.reference}/entries/{entry.id}/{path}").status_code == 404
     assert correct(client, case, entry).status_code == 404
@@ -510,7 +510,7 @@ def test_a_redaction_removes_the_text_everywhere_and_keeps_who_when_why(client, 
 
 
 def test_a_redaction_needs_a_reason(client, fac, case):
-    entry = cases.add_entry(case, fac, "note", "Keep me.")
+    entry = entries.add_entry(case, fac, "note", "Keep me.")
     response = client.post(
         f"/cases/{case.reference}/entries/{entry.id}/redact", data={"reason": ""}
     )

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from rj import cases
+from rj import cases, entries
 from tests.conftest import create_user, make_case, sign_in_session
 
 
@@ -17,8 +17,10 @@ def fac(app, login_as):
 
 def test_the_export_holds_every_entry_and_the_audit_trail(client, fac):
     case = make_case("hearing", by=fac)
-    cases.add_entry(case, fac, "statement", "Marker statement text 123")
-    cases.add_entry(case, fac, "witness", "Marker witness text 456")
+    entries.add_entry(case, fac, "statement", "Marker statement text 123")
+    entries.add_entry(
+        case, fac, "witness", "Marker witness text 456", witness=entries.Witness("Wren", "saw it")
+    )
     response = client.get(f"/cases/{case.reference}/export.zip")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == f'attachment; filename="{case.reference}.zip"'

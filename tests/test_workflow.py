@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from rj import cases, workflow
+from rj import cases, entries, workflow
 from rj.clock import today, utcnow
 from rj.models import AuditRecord, Case, StageSetting
 from tests.conftest import create_user, make_case
@@ -65,7 +65,7 @@ def test_hearing_needs_findings_and_a_scheduled_meeting(fac):
     message = refused(case, "hearing", fac)
     assert "Needs findings recorded before Hearing" in message
     assert "Needs a meeting scheduled (when, where, who attends) before Hearing" in message
-    cases.add_entry(case, fac, "finding", "What we found.")
+    entries.add_entry(case, fac, "finding", "What we found.")
     assert "findings" not in refused(case, "hearing", fac)
     cases.schedule_meeting(case, fac, utcnow() + timedelta(days=2), "Room 2", "Both parties")
     assert move(case, "hearing", fac).stage == "hearing"
