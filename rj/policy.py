@@ -136,14 +136,6 @@ def excluded_case_ids(user):
     return cache[user.id]
 
 
-def can_on_case(user, action, case):
-    """May ``user`` take ``action`` on ``case``?"""
-    ability = CASE_ACTIONS.get(action)
-    if ability is None or not can(user, ability):
-        return False
-    return board_cases(user).where(Case.id == case.id).exists()
-
-
 def load_case_or_404(user, reference, action="case.view"):
     """The case with this reference when ``user`` may see it (else 404) and may take
     ``action`` on it (else 403)."""
