@@ -56,6 +56,11 @@ class Witness:
     name: str  # a name, or PREFERS_NOT_TO_SAY
     relation: str
 
+    @classmethod
+    def given(cls, name, relation, anonymous=False):
+        """The witness as a form gave them: a name, or "prefers not to say"."""
+        return cls(PREFERS_NOT_TO_SAY if anonymous else name, relation)
+
     @property
     def anonymous(self):
         return self.name == PREFERS_NOT_TO_SAY

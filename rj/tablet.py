@@ -131,9 +131,8 @@ def submit(key, token, fields, user=None):
             severity="medium",
             raised_by=fields.taken_by,
         )
-        witness = entries.Witness(
-            entries.PREFERS_NOT_TO_SAY if fields.prefers_not_to_say else fields.witness_name,
-            fields.relation,
+        witness = entries.Witness.given(
+            fields.witness_name, fields.relation, fields.prefers_not_to_say
         )
         entry = entries.add_entry(case, author, "witness", _body(fields), witness=witness)
         now = utcnow()
@@ -196,10 +195,7 @@ def correct(draft, user, account, reason):
     fields = Fields(**{name: getattr(draft, name) for name in vars(Fields())})
     fields.account = account[: LIMITS["account"]]
     entry = draft.entry
-    witness = entries.Witness(
-        entries.PREFERS_NOT_TO_SAY if draft.prefers_not_to_say else draft.witness_name,
-        draft.relation,
-    )
+    witness = entries.Witness.given(draft.witness_name, draft.relation, draft.prefers_not_to_say)
     entries.correct_entry(
         entry,
         user,

@@ -85,14 +85,7 @@ def new(reference):
         except files.UploadRefused as exc:
             form.files.errors = [*form.files.errors, str(exc)]
         else:
-            witness = None
-            if form.kind.data == "witness":
-                witness = entries.Witness(
-                    entries.PREFERS_NOT_TO_SAY
-                    if form.witness_anonymous.data
-                    else form.witness_name.data,
-                    form.witness_relation.data,
-                )
+            witness = _witness_from(form) if form.kind.data == "witness" else None
             try:
                 entry = entries.add_entry(
                     case,
@@ -115,9 +108,9 @@ def new(reference):
 
 
 def _witness_from(form):
-    if form.witness_anonymous.data:
-        return entries.Witness(entries.PREFERS_NOT_TO_SAY, form.witness_relation.data)
-    return entries.Witness(form.witness_name.data, form.witness_relation.data)
+    return entries.Witness.given(
+        form.witness_name.data, form.witness_relation.data, form.witness_anonymous.data
+    )
 
 
 @bp.route("/entries/<int:entry_id>/correct", methods=["GET", "POST"])
