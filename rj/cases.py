@@ -75,16 +75,12 @@ def file_case(
         return case
 
 
-def _touch(case, by):
-    Case.update(updated_at=utcnow(), updated_by=by.id).where(Case.id == case.id).execute()
-
-
 def acknowledge(case, by, at, method, note="", recorded_by=None):
     """``by`` acknowledged the concern; ``recorded_by`` (default ``by``) is who wrote it down."""
     recorded_by = recorded_by or by
     with db.write_tx():
         ack = Acknowledgement.create(case=case, by=by, at=at, method=method, note=note)
-        _touch(case, recorded_by)
+        case.touch(recorded_by)
         audit.record(
             "acknowledgement.created", actor=recorded_by, case=case, method=method, by=by.id
         )
@@ -98,7 +94,7 @@ def add_person(name, pronouns="", contact="", user=None):
 def add_party(case, person, side, by):
     with db.write_tx():
         party = Party.create(case=case, person=person, side=side)
-        _touch(case, by)
+        case.touch(by)
         audit.record("party.added", actor=by, case=case, side=side, person=person.id)
         return party
 
@@ -137,7 +133,7 @@ def schedule_meeting(case, by, scheduled_at, place, attendees):
         meeting = Meeting.create(
             case=case, scheduled_at=scheduled_at, place=place, attendees=attendees, created_by=by
         )
-        _touch(case, by)
+        case.touch(by)
         audit.record("meeting.scheduled", actor=by, case=case, meeting=meeting.id)
         return meeting
 
@@ -147,7 +143,7 @@ def record_meeting_outcome(meeting, by, minutes, outcome):
         Meeting.update(minutes=minutes, outcome=outcome, outcome_recorded_at=utcnow()).where(
             Meeting.id == meeting.id
         ).execute()
-        _touch(meeting.case, by)
+        meeting.case.touch(by)
         audit.record(
             "meeting.outcome_recorded",
             actor=by,
@@ -162,7 +158,7 @@ def add_action(case, by, kind, description, owner, due_on, party=None):
         action = Action.create(
             case=case, party=party, kind=kind, description=description, owner=owner, due_on=due_on
         )
-        _touch(case, by)
+        case.touch(by)
         audit.record("action.added", actor=by, case=case, action_id=action.id, kind=kind)
         return action
 
@@ -174,7 +170,7 @@ def set_action_status(action, by, status, waived_reason=""):
         Action.update(status=status, waived_reason=waived_reason.strip()).where(
             Action.id == action.id
         ).execute()
-        _touch(action.case, by)
+        action.case.touch(by)
         audit.record(
             "action.status_set", actor=by, case=action.case, action_id=action.id, status=status
         )
@@ -195,7 +191,7 @@ def assess_community(case, by, impacted="", actions="", none_reason=""):
         assessment = CommunityAssessment.create(
             case=case, impacted=impacted, actions=actions, none_reason=none_reason, by=by
         )
-        _touch(case, by)
+        case.touch(by)
         audit.record("community.assessed", actor=by, case=case)
         return assessment
 
@@ -203,7 +199,7 @@ def assess_community(case, by, impacted="", actions="", none_reason=""):
 def add_checkin(case, by, due_on):
     with db.write_tx():
         checkin = CheckIn.create(case=case, due_on=due_on)
-        _touch(case, by)
+        case.touch(by)
         audit.record("checkin.scheduled", actor=by, case=case, checkin=checkin.id)
         return checkin
 
@@ -211,14 +207,14 @@ def add_checkin(case, by, due_on):
 def hold_checkin(checkin, by, notes=""):
     with db.write_tx():
         CheckIn.update(held_at=utcnow(), notes=notes).where(CheckIn.id == checkin.id).execute()
-        _touch(checkin.case, by)
+        checkin.case.touch(by)
         audit.record("checkin.held", actor=by, case=checkin.case, checkin=checkin.id)
 
 
 def record_reflection(case, by, repaired, learned):
     with db.write_tx():
         reflection = Reflection.create(case=case, repaired=repaired, learned=learned, by=by)
-        _touch(case, by)
+        case.touch(by)
         audit.record("reflection.recorded", actor=by, case=case)
         return reflection
 
@@ -234,7 +230,7 @@ def file_appeal(case, by, grounds, reviewer, party=None):
         appeal = Appeal.create(
             case=case, party=party, grounds=grounds, reviewer=reviewer, from_stage=case.stage
         )
-        _touch(case, by)
+        case.touch(by)
         audit.record("appeal.filed", actor=by, case=case, appeal=appeal.id)
         return appeal
 
@@ -255,7 +251,7 @@ def add_representatives(party, users, by):
     """One or more representatives for ``party``, all or none."""
     with db.write_tx():
         reps = [add_representative(party, user, by) for user in users]
-        _touch(party.case, by)
+        party.case.touch(by)
         return reps
 
 

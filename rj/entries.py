@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from rj import audit, db, files
 from rj.clock import utcnow
-from rj.models import AUDIENCES, Case, Entry, EntryFile, EntryRevision, Party
+from rj.models import AUDIENCES, Entry, EntryFile, EntryRevision, Party
 
 KINDS = ("statement", "witness", "evidence", "finding", "note")
 REDACTED = "[redacted]"
@@ -145,10 +145,6 @@ def default_audience(kind, party=None):
 # --- Writes ------------------------------------------------------------------
 
 
-def _touch(case, by):
-    Case.update(updated_at=utcnow(), updated_by=by.id).where(Case.id == case.id).execute()
-
-
 def _check_witness(witness):
     if witness is None:
         raise EntryRefused("witness_name", 'Give the witness\'s name, or "prefers not to say".')
@@ -212,7 +208,7 @@ def add_entry(case, by, kind, body, audience=None, party=None, witness=None, upl
                     size=upload.size,
                     sha256=upload.sha256,
                 )
-            _touch(case, by)
+            case.touch(by)
             audit.record(
                 "entry.created",
                 actor=by,
@@ -265,7 +261,7 @@ def correct_entry(entry, by, body, reason, based_on, witness=None):
         number = current.revision + 1
         EntryRevision.create(entry=current, number=number, body=text, author=by, reason=reason)
         Entry.update(body=body, revision=number).where(Entry.id == current.id).execute()
-        _touch(entry.case, by)
+        entry.case.touch(by)
         fields = ["body", "reason"] + (["witness"] if witness else [])
         audit.record(
             "entry.corrected",
@@ -316,7 +312,7 @@ def redact_entry(entry, by, reason):
             redaction_reason=reason,
             redaction_sha256=redaction_digest(texts),
         ).where(Entry.id == current.id).execute()
-        _touch(entry.case, by)
+        entry.case.touch(by)
         audit.record(
             "entry.redacted",
             actor=by,

@@ -124,6 +124,10 @@ class Case(BaseModel):
     raised_by = TextField(default="")  # who raised it, in the words of the intake
     people_involved = TextField(default="")  # known people or a description
 
+    def touch(self, by):
+        """Mark the case as changed now, by ``by`` (the board's poll looks at updated_at)."""
+        Case.update(updated_at=utcnow(), updated_by=by.id).where(Case.id == self.id).execute()
+
     class Meta:
         table_name = "cases"
         indexes = (
