@@ -291,6 +291,15 @@ def check_move(case, to, reason=""):
         raise TransitionDenied(". ".join(missing) + ".")
 
 
+def move_summary(from_stage, to):
+    """What a move did, in words: the start of the note that keeps its reason."""
+    if from_stage == "closed":
+        return f"Reopened in {stage(to).label}"
+    if to in ORDER and from_stage in ORDER and ORDER.index(to) < ORDER.index(from_stage):
+        return f"Moved back to {stage(to).label}"
+    return f"Moved from {stage(from_stage).label} to {stage(to).label}"
+
+
 def is_backward(case, to):
     return to in ORDER and case.stage in ORDER and ORDER.index(to) < ORDER.index(case.stage)
 
@@ -386,7 +395,7 @@ def move(case, to, by, version, reason="", before_id=None, after_id=None):
             )
             if reason.strip():
                 # The reason's text belongs in the case record, not the audit trail.
-                _note(current, by, f"Moved back to {stage(to).label}: {reason.strip()}")
+                _note(current, by, f"{move_summary(from_stage, to)}: {reason.strip()}")
         # The row now holds exactly these values; no need to read it back.
         for column, value in changes.items():
             setattr(current, column.name, value)

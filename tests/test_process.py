@@ -827,7 +827,7 @@ def test_reopening_a_closed_case_moves_it_back_with_the_reason(client, fac):
     reopened = Case.get_by_id(case.id)
     assert (reopened.stage, reopened.close_kind, reopened.closed_at) == ("hearing", None, None)
     text = page(client, case)
-    assert "Moved back to Hearing: They came back." in text and "Close early" in text
+    assert "Reopened in Hearing: They came back." in text and "Close early" in text
 
 
 def test_a_closed_case_takes_no_new_record_until_reopened(client, fac):

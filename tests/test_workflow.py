@@ -135,6 +135,14 @@ def test_a_backward_move_needs_a_reason_and_keeps_it_in_the_record(fac):
     assert notes[0].audience == "facilitators"
 
 
+def test_a_forward_move_with_a_reason_is_noted_as_a_forward_move(fac):
+    case = make_case("filed", by=fac)
+    cases.acknowledge(case, fac, utcnow(), "letter")
+    moved = move(case, "acknowledged", fac, reason="They asked us to go ahead.")
+    notes = [e.body for e in moved.entries if e.kind == "note"]
+    assert notes == ["Moved from Filed to Acknowledged: They asked us to go ahead."]
+
+
 def test_every_move_is_audited_with_who_from_and_to(fac):
     case = make_case("filed", by=fac)
     cases.acknowledge(case, fac, utcnow(), "letter")
