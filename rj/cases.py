@@ -21,6 +21,7 @@ from rj.models import (
     Reflection,
     Representative,
 )
+from rj.refusals import Stale
 from rj.workflow import TransitionDenied, _rank_between, lead_problem, stage_due_on
 
 
@@ -116,10 +117,11 @@ def declare_conflict(case, user, note=""):
 
 
 def set_lead(case, lead, by):
-    problem = lead_problem(case, lead)
-    if problem:
-        raise TransitionDenied(f"{lead.display_name} cannot lead this case: {problem}.")
     with db.write_tx():
+        # Checked under the write lock: a party added a moment ago counts.
+        problem = lead_problem(case, lead)
+        if problem:
+            raise TransitionDenied(f"{lead.display_name} cannot lead this case: {problem}.")
         Case.update(lead=lead.id, updated_at=utcnow(), updated_by=by.id).where(
             Case.id == case.id
         ).execute()
@@ -139,10 +141,18 @@ def schedule_meeting(case, by, scheduled_at, place, attendees):
 
 
 def record_meeting_outcome(meeting, by, minutes, outcome):
+    """The meeting's minutes and outcome, recorded once: a second record is refused as stale."""
     with db.write_tx():
-        Meeting.update(minutes=minutes, outcome=outcome, outcome_recorded_at=utcnow()).where(
-            Meeting.id == meeting.id
-        ).execute()
+        recorded = (
+            Meeting.update(minutes=minutes, outcome=outcome, outcome_recorded_at=utcnow())
+            .where((Meeting.id == meeting.id) & Meeting.outcome_recorded_at.is_null())
+            .execute()
+        )
+        if recorded != 1:
+            raise Stale(
+                "This meeting's outcome was recorded by someone else a moment ago; "
+                "yours was not saved. Check it on the case page."
+            )
         meeting.case.touch(by)
         audit.record(
             "meeting.outcome_recorded",

@@ -23,6 +23,7 @@ from rj.models import (
     Reflection,
     Representative,
 )
+from rj.refusals import Stale
 from tests.conftest import create_user, make_case, sign_in_session
 
 PARTIES = [("harmed", None, "Ash Example"), ("caused", None, "Bay Sample")]
@@ -382,6 +383,53 @@ def test_a_meeting_still_to_come_has_no_outcome_yet(client, fac):
     assert response.status_code == 422
     assert "This meeting has not happened yet" in response.get_data(as_text=True)
     assert Meeting.get_by_id(meeting.id).outcome_recorded_at is None
+
+
+def test_two_outcomes_for_one_meeting_save_the_first_and_refuse_the_second(fac):
+    case = make_case("investigating", by=fac)
+    meeting = cases.schedule_meeting(case, fac, utcnow() - timedelta(hours=3), "Room", "All")
+    first, second = Meeting.get_by_id(meeting.id), Meeting.get_by_id(meeting.id)
+    cases.record_meeting_outcome(first, fac, "Minutes one.", "Outcome one.")
+    with pytest.raises(Stale, match="recorded by someone else"):
+        cases.record_meeting_outcome(second, fac, "Minutes two.", "Outcome two.")
+    assert Meeting.get_by_id(meeting.id).outcome == "Outcome one."
+    recorded = AuditRecord.select().where(AuditRecord.action == "meeting.outcome_recorded")
+    assert recorded.count() == 1
+
+
+def test_an_outcome_posted_while_another_lands_answers_409_and_keeps_the_first(
+    client, fac, monkeypatch
+):
+    case = make_case("investigating", by=fac)
+    meeting = cases.schedule_meeting(case, fac, utcnow() - timedelta(hours=3), "Room", "All")
+    real = cases.record_meeting_outcome
+
+    def the_other_post_lands_first(meeting_, by, minutes, outcome):
+        real(Meeting.get_by_id(meeting_.id), by, "Their minutes.", "Their outcome.")
+        return real(meeting_, by, minutes, outcome)
+
+    monkeypatch.setattr(cases, "record_meeting_outcome", the_other_post_lands_first)
+    data = {"minutes": "Everyone spoke.", "outcome": "A plan was agreed."}
+    response = post(client, case, f"meetings/{meeting.id}/outcome", data)
+    assert response.status_code == 409
+    assert "recorded by someone else a moment ago" in htmllib.unescape(response.get_data(True))
+    assert Meeting.get_by_id(meeting.id).outcome == "Their outcome."
+
+
+def test_the_lead_rule_is_checked_inside_the_write_transaction(fac, monkeypatch):
+    from rj import db
+
+    case = make_case("acknowledged", by=fac)
+    seen = []
+    real = cases.lead_problem
+
+    def observed(case_, user):
+        seen.append(db.database.in_transaction())
+        return real(case_, user)
+
+    monkeypatch.setattr(cases, "lead_problem", observed)
+    cases.set_lead(case, create_user("facilitator"), fac)
+    assert seen == [True]
 
 
 @pytest.mark.parametrize(

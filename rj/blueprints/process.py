@@ -46,6 +46,7 @@ from rj.models import (
     User,
 )
 from rj.models import Case as CaseModel
+from rj.refusals import Stale
 
 bp = Blueprint("process", __name__, url_prefix="/cases/<reference>")
 
@@ -397,20 +398,26 @@ def meeting_outcome(reference, meeting_id):
     form = MeetingOutcomeForm(case=case)
     not_yet = local(meeting.scheduled_at).date() > today()
     form_error = None
+    status = None
     if form.is_submitted() and not_yet:
         form.validate()
         form_error = "This meeting has not happened yet: record its outcome once it has been held."
     elif form.validate_on_submit():
-        cases.record_meeting_outcome(
-            meeting, current_user, form.minutes.data.strip(), form.outcome.data.strip()
-        )
-        return _saved(case, "The meeting's outcome is recorded.", f"meeting-{meeting.id}")
+        try:
+            cases.record_meeting_outcome(
+                meeting, current_user, form.minutes.data.strip(), form.outcome.data.strip()
+            )
+        except Stale as stale:
+            form_error, status = stale.message, stale.status
+        else:
+            return _saved(case, "The meeting's outcome is recorded.", f"meeting-{meeting.id}")
     return _page(
         "meeting_outcome",
         case,
         form,
         "Record the meeting's outcome",
         form_error=form_error,
+        status=status,
         meeting=meeting,
         not_yet=not_yet,
     )
