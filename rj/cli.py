@@ -13,9 +13,9 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from rj import db, passwords, settings, throttle
-from rj.db import write_tx
+from rj import accounts, db, settings, throttle
 from rj.models import ROLES, User
+from rj.refusals import Refused
 
 
 def main():
@@ -47,7 +47,7 @@ def fail(message):
 
 
 def _user_or_fail(username):
-    user = User.get_or_none(User.username == username)
+    user = User.named(username)
     if user is None:
         fail(f"There is no user named {username!r}.")
     return user
@@ -112,33 +112,23 @@ def _read_password(prompt_stdin):
 @with_appcontext
 def create_user(username, role, display_name, password_stdin):
     """Create an account."""
-    username = username.strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        fail("A username is 1 to 64 characters with no spaces.")
     password = _read_password(password_stdin)
-    problem = passwords.problem_with(password, username)
-    if problem:
-        fail(f"Password refused: {problem}")
-    with db.connected(), write_tx():
-        if User.select().where(User.username == username).exists():
-            fail(f"A user named {username!r} already exists.")
-        User.create(
-            username=username,
-            display_name=(display_name or username).strip()[:120],
-            role=role,
-            password_hash=passwords.hash_password(password),
-        )
-    click.echo(f"Created {role} {username!r}.")
+    with db.connected():
+        try:
+            user = accounts.create(username, role, password, display_name or "")
+        except Refused as refused:
+            prefix = "Password refused: " if refused.field == "password" else ""
+            fail(prefix + refused.message)
+    click.echo(f"Created {role} {user.username!r}.")
 
 
-def _update_user(username, **changes):
-    with db.connected(), write_tx():
+def _account_change(username, change, *args):
+    with db.connected():
         user = _user_or_fail(username)
-        for name, value in changes.items():
-            setattr(user, name, value)
-        user.session_epoch += 1  # any change to an account ends its sessions
-        user.save()
-    return user
+        try:
+            return change(user, *args)
+        except Refused as refused:
+            fail(refused.message)
 
 
 @click.command("deactivate")
@@ -146,8 +136,8 @@ def _update_user(username, **changes):
 @with_appcontext
 def deactivate(username):
     """Stop an account from signing in; ends its sessions at their next request."""
-    _update_user(username, is_active_account=False)
-    click.echo(f"Deactivated {username!r}.")
+    user = _account_change(username, accounts.deactivate)
+    click.echo(f"Deactivated {user.username!r}.")
 
 
 @click.command("reactivate")
@@ -155,8 +145,8 @@ def deactivate(username):
 @with_appcontext
 def reactivate(username):
     """Allow a deactivated account to sign in again."""
-    _update_user(username, is_active_account=True)
-    click.echo(f"Reactivated {username!r}.")
+    user = _account_change(username, accounts.reactivate)
+    click.echo(f"Reactivated {user.username!r}.")
 
 
 @click.command("set-role")
@@ -165,18 +155,19 @@ def reactivate(username):
 @with_appcontext
 def set_role(username, role):
     """Change an account's role."""
-    _update_user(username, role=role)
-    click.echo(f"{username!r} is now {role}.")
+    user = _account_change(username, accounts.set_role, role)
+    click.echo(f"{user.username!r} is now {role}.")
 
 
 @click.command("reset-password")
 @click.argument("username")
 @with_appcontext
 def reset_password(username):
-    """Give an account a one-time code, to be changed at the next sign-in."""
-    code = passwords.one_time_code()
-    _update_user(username, password_hash=passwords.hash_password(code), must_change_password=True)
-    click.echo(f"One-time code for {username!r} (shown once): {code}")
+    """Give an account a one-time code: it signs in once, then a new password must be chosen."""
+    with db.connected():
+        user = _user_or_fail(username)
+        code = accounts.issue_one_time_code(user)
+    click.echo(f"One-time code for {user.username!r} (shown once, works once): {code}")
 
 
 @click.command("unlock")

@@ -36,12 +36,9 @@ class SignInForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password (or the one-time code you were given)",
-        validators=[DataRequired("Enter your current password.")],
-        render_kw={"autocomplete": "current-password"},
-    )
+class SetPasswordForm(FlaskForm):
+    """A new password, right after signing in with a one-time code."""
+
     new_password = PasswordField(
         "New password",
         description="At least 8 characters. Long phrases are good; common passwords are refused.",
@@ -65,6 +62,14 @@ class ChangePasswordForm(FlaskForm):
         problem = passwords.problem_with(field.data or "", self._username)
         if problem:
             raise ValidationError(problem)
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class MoveForm(Form):

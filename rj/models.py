@@ -1,5 +1,7 @@
 """Tables. No request, no Flask: plain peewee models and small query scopes."""
 
+import unicodedata
+
 from peewee import (
     BooleanField,
     CharField,
@@ -31,8 +33,15 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+def username_key(username):
+    """A username as it is compared: ``Farah`` and ``farah`` are the same account."""
+    return unicodedata.normalize("NFKC", username.strip()).casefold()
+
+
 class User(BaseModel):
     username = CharField(max_length=64, unique=True)
+    # username_key() of the username, under a unique index (see migration 0008).
+    username_key = CharField(max_length=64, unique=True, null=True)
     display_name = CharField(max_length=120)
     role = CharField(max_length=20, choices=[(r, r) for r in ROLES])
     password_hash = CharField(max_length=255)
@@ -45,6 +54,15 @@ class User(BaseModel):
 
     class Meta:
         table_name = "account"
+
+    def save(self, *args, **kwargs):
+        self.username_key = username_key(self.username)
+        return super().save(*args, **kwargs)
+
+    @classmethod
+    def named(cls, username):
+        """The account with this username, whatever its case, or None."""
+        return cls.get_or_none(cls.username_key == username_key(username or ""))
 
     # Flask-Login's interface, spelled out rather than mixed in.
     is_anonymous = False

@@ -24,6 +24,7 @@ def init_app(app, login_manager):
     login_manager.unauthorized_handler(unauthorized)
 
     app.before_request(enforce_limits)
+    app.before_request(enforce_password_choice)
     app.before_request(policy.enforce_declared_rule)
     app.after_request(no_store)
 
@@ -85,6 +86,22 @@ def enforce_limits():
         return
     if not request.headers.get(BACKGROUND_HEADER):
         session["seen_at"] = now
+
+
+# What a session that signed in with a one-time code may open until a password is chosen.
+PASSWORD_CHOICE_ENDPOINTS = {"auth.change_password", "auth.signout", "static"}
+
+
+def enforce_password_choice():
+    """After a one-time code, every page but choosing a password and signing out waits."""
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if request.endpoint in PASSWORD_CHOICE_ENDPOINTS:
+        return None
+    if request.headers.get("HX-Request") == "true":
+        return unauthorized()
+    flash("Please choose a new password before you go on.", "info")
+    return redirect(url_for("auth.change_password"))
 
 
 def no_store(response):

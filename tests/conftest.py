@@ -1,34 +1,23 @@
 """Fixtures: a fresh database per test (SQLite copy of a migrated template, or a
-truncated PostgreSQL database when RJ_TEST_DATABASE_URL is set), a client, and
-helpers to sign in as a role."""
+truncated PostgreSQL database when RJ_TEST_DATABASE_URL is set), a client, signing
+in as a role, and a world of every role and case. Helpers are in tests/helpers.py."""
 
-import os
-import shutil
 import uuid
 from urllib.parse import urlparse, urlunparse
 
 import pytest
-from flask.testing import FlaskClient
 
-from rj import create_app, passwords
+from rj import create_app
 from rj import db as rjdb
-from rj.clock import utcnow
 from rj.models import User
-
-PG_URL = os.environ.get("RJ_TEST_DATABASE_URL")
-
-TEST_CONFIG = {
-    "TESTING": True,
-    "SECRET_KEY": "test-secret-key",
-    "WTF_CSRF_ENABLED": False,
-    "THROTTLE_ENABLED": False,
-    "ARGON2_TIME_COST": 1,
-    "ARGON2_MEMORY_COST": 8,
-    "ARGON2_PARALLELISM": 1,
-    "RATELIMIT_STORAGE_URI": "memory://",
-}
-
-PASSWORD = "correct horse battery"
+from tests.helpers import (
+    PG_URL,
+    TEST_CONFIG,
+    build_world,
+    create_user,
+    make_app,
+    sign_in_session,
+)
 
 
 def _pg_admin(sql):
@@ -61,30 +50,6 @@ def database_url(tmp_path_factory):
     yield url
     if PG_URL:
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-class FreshContextClient(FlaskClient):
-    """Each request gets its own app context (and so a fresh ``g``), as in production,
-    even though the test itself runs inside one."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-def make_app(database_url, tmp_path, **overrides):
-    """An app on a clean copy of the migrated database."""
-    if PG_URL:
-        url = database_url
-    else:
-        url = str(tmp_path / "mend.sqlite3")
-        if not os.path.exists(url):
-            shutil.copy(database_url, url)
-    instance = tmp_path / "instance"
-    instance.mkdir(exist_ok=True)
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": url, **overrides}, instance_path=str(instance))
-    app.test_client_class = FreshContextClient
-    return app
 
 
 def _truncate_all():
@@ -121,27 +86,6 @@ def cli(app):
     return app.test_cli_runner()
 
 
-def create_user(role="facilitator", username=None, password=PASSWORD, **fields):
-    username = username or f"{role}-{uuid.uuid4().hex[:6]}"
-    return User.create(
-        username=username,
-        display_name=fields.pop("display_name", username.title()),
-        role=role,
-        password_hash=passwords.hash_password(password),
-        **fields,
-    )
-
-
-def sign_in_session(client, user):
-    """Put ``user`` in the client's session, as a successful sign-in would."""
-    now = utcnow().timestamp()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-        session["signed_in_at"] = now
-        session["seen_at"] = now
-
-
 @pytest.fixture
 def login_as(client):
     def login(role_or_user="facilitator", **fields):
@@ -154,27 +98,7 @@ def login_as(client):
     return login
 
 
-def make_case(
-    stage="filed", by=None, lead=None, severity="medium", title="A neutral title", parties=()
-):
-    """A case built through the domain functions and moved to ``stage`` by the rules.
-
-    ``parties`` is a list of (side, user-or-None, name) to add before it moves.
-    """
-    from rj import cases, demo
-    from rj.clock import utcnow
-
-    by = by or create_user("facilitator")
-    lead = lead or by
-    case = cases.file_case(
-        by,
-        kind="incident",
-        title=title,
-        what_happened="Something happened.",
-        occurred_at=utcnow(),
-        location="lounge",
-        severity=severity,
-    )
-    for side, user, name in parties:
-        cases.add_party(case, cases.add_person(name, user=user), side, by)
-    return demo.advance(case, stage, by, lead)
+@pytest.fixture
+def world(app):
+    """A user of each role and the cases they are asked about (see helpers.build_world)."""
+    return build_world()

@@ -3,8 +3,16 @@
 import pytest
 
 from rj import passwords
-from rj.models import User
-from tests.conftest import PASSWORD, create_user, sign_in_session
+from rj.models import AuditRecord, User
+from tests.helpers import (
+    PASSWORD,
+    ask,
+    create_user,
+    method_for,
+    path_for,
+    route_rules,
+    sign_in_session,
+)
 
 
 def test_passwords_are_stored_as_argon2id_hashes(app):
@@ -30,7 +38,7 @@ def test_weak_new_passwords_are_refused_with_a_reason(app, password, problem):
 
 
 @pytest.mark.parametrize("password", ["all lower case words", "12345678 but long", "ÄÖÜ-ßpass"])
-def test_no_composition_rules(app, password):
+def test_no_compositionroute_rules(app, password):
     assert passwords.problem_with(password) is None
 
 
@@ -116,13 +124,82 @@ def test_password_change_errors_appear_beside_their_fields(client, login_as):
     assert 'id="confirm-error">The two new passwords are not the same.' in html
 
 
+def _one_time_code(cli, user):
+    result = cli.invoke(args=["reset-password", user.username])
+    assert result.exit_code == 0, result.output
+    return result.output.strip().rsplit(" ", 1)[-1]
+
+
 def test_reset_password_gives_a_one_time_code_that_must_be_changed(client, cli):
     user = create_user("participant")
-    result = cli.invoke(args=["reset-password", user.username])
-    code = result.output.strip().rsplit(" ", 1)[-1]
+    code = _one_time_code(cli, user)
     response = client.post("/signin", data={"username": user.username, "password": code})
     assert response.headers["Location"] == "/account/password"
     assert not passwords.verify_password(User.get_by_id(user.id).password_hash, PASSWORD)
+
+
+def test_a_one_time_code_signs_in_once(app, cli):
+    user = create_user("facilitator")
+    code = _one_time_code(cli, user)
+    first, second = app.test_client(), app.test_client()
+    signin = {"username": user.username, "password": code}
+    assert first.post("/signin", data=signin).headers["Location"] == "/account/password"
+    again = second.post("/signin", data=signin)
+    assert again.status_code == 200
+    assert "do not match an active account" in again.get_data(as_text=True)
+
+
+def test_after_a_one_time_code_the_new_password_is_chosen_without_the_code(client, cli):
+    user = create_user("facilitator")
+    code = _one_time_code(cli, user)
+    client.post("/signin", data={"username": user.username, "password": code})
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "Choose your password" in page and 'name="current_password"' not in page
+    new = {"new_password": "a fresh long phrase", "confirm": "a fresh long phrase"}
+    response = client.post("/account/password", data=new)
+    assert response.status_code == 302 and response.headers["Location"] == "/board/"
+    assert client.get("/board/").status_code == 200
+    stored = User.get_by_id(user.id)
+    assert not stored.must_change_password
+    assert passwords.verify_password(stored.password_hash, "a fresh long phrase")
+    actions = [r.action for r in AuditRecord.select().order_by(AuditRecord.id)]
+    assert actions[-3:] == ["account.code_issued", "account.code_used", "account.password_changed"]
+    assert code not in "".join(r.details for r in AuditRecord.select())
+
+
+def test_until_a_password_is_chosen_every_route_but_two_waits(app, world, cli):
+    """Generated from the URL map: a session signed in with a one-time code reaches the
+    password page and sign-out, and nothing else (no case content, no export)."""
+    users, objects = world
+    user = users["facilitator"]
+    code = _one_time_code(cli, user)
+    client = app.test_client()
+    wrong = []
+    for rule in route_rules(app):
+        method = method_for(rule)
+        path = path_for(app, rule, objects["own"])
+        for htmx in (False, True):
+            client.post("/signin", data={"username": user.username, "password": code})
+            User.update(password_hash=passwords.hash_password(code)).where(
+                User.id == user.id
+            ).execute()  # the code again, for the next sign-in of this test
+            headers = {"HX-Request": "true"} if htmx else {}
+            response = ask(client, None, method, path, headers=headers)
+            body = response.get_data(as_text=True)
+            if rule.endpoint in ("auth.change_password", "auth.signout"):
+                continue
+            if htmx:
+                ok = (response.status_code, response.headers.get("HX-Trigger")) == (
+                    401,
+                    "session-ended",
+                )
+            else:
+                ok = response.status_code == 302 and response.headers["Location"] == (
+                    "/account/password"
+                )
+            if not ok or "Something happened." in body or objects["own"]["reference"] in body:
+                wrong.append(f"{method} {path} (htmx={htmx}): {response.status_code}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_set_role_and_unknown_user_errors(cli):

@@ -4,7 +4,7 @@ import pytest
 
 from rj import workflow
 from rj.models import StageSetting
-from tests.conftest import create_user, make_case, sign_in_session
+from tests.helpers import create_user, make_case, sign_in_session
 
 
 def form_data(**changes):

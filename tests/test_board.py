@@ -9,7 +9,7 @@ from rj import cases
 from rj.clock import today, utcnow
 from rj.db import database
 from rj.models import Case, User
-from tests.conftest import create_user, make_case
+from tests.helpers import create_user, make_case
 
 
 def card_ids(html, stage):

@@ -5,7 +5,7 @@ import pytest
 from rj import cases
 from rj.clock import utcnow
 from rj.models import AuditRecord, Case
-from tests.conftest import create_user, make_case, sign_in_session
+from tests.helpers import create_user, make_case, sign_in_session
 
 VALID = {
     "title": "Shouting near the lockers",

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.conftest import PG_URL
+from tests.helpers import PG_URL
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="runs once, on SQLite")
 

@@ -9,7 +9,7 @@ from peewee import SqliteDatabase
 
 from rj import db as rjdb
 from rj.models import Setting, User
-from tests.conftest import PG_URL, create_user, make_app
+from tests.helpers import PG_URL, create_user, make_app
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite-specific behaviour")
 

@@ -7,7 +7,7 @@ import pytest
 from rj import cases
 from rj.clock import today
 from rj.models import Case
-from tests.conftest import create_user, make_case, sign_in_session
+from tests.helpers import create_user, make_case, sign_in_session
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from PIL import ExifTags, Image
 from rj import cases, entries, files
 from rj.clock import utcnow
 from rj.models import AuditRecord, Case, Entry, EntryFile, EntryRevision
-from tests.conftest import create_user, make_case, sign_in_session
+from tests.helpers import create_user, make_case, sign_in_session
 
 HX = {"HX-Request": "true"}
 

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from rj import cases, entries
-from tests.conftest import create_user, make_case, sign_in_session
+from tests.helpers import create_user, make_case, sign_in_session
 
 
 @pytest.fixture

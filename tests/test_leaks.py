@@ -11,7 +11,7 @@ import pytest
 
 from rj import cases, entries
 from rj.clock import today
-from tests.conftest import create_user, make_case, sign_in_session
+from tests.helpers import create_user, make_case, sign_in_session
 
 # Entries, by audience.
 FACILITATORS_ONLY = "zq-facilitators-only-note"

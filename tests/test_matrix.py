@@ -6,17 +6,13 @@ A new route fails here until it has a row in MATRIX, and a row whose route is go
 fails too, so the table is always the whole app.
 """
 
-import io
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.datastructures import FileStorage
 
-from rj import cases, entries, files, policy
-from rj.clock import utcnow
-from rj.models import ROLES, AuditRecord, Case, Entry, Party
-from tests.conftest import create_user, make_case, sign_in_session
+from rj import policy
+from rj.models import ROLES, AuditRecord, Entry
+from tests.helpers import ask, method_for, path_for, route_rules
 
 ANONYMOUS = None
 
@@ -124,99 +120,6 @@ MATRIX = {
 }
 # fmt: on
 
-PLAIN_TEXT = b"Receipt for the replacement lock.\n"
-
-
-def _furnish(case, by):
-    """Objects of every kind a route can name, in ``case``: their ids by argument name."""
-    party = case.parties.order_by(Party.id).first()
-    upload = files.check(FileStorage(io.BytesIO(PLAIN_TEXT), filename="receipt.txt"))
-    entry = entries.add_entry(case, by, "evidence", "The receipt.", uploads=[upload])
-    meeting = cases.schedule_meeting(
-        case, by, utcnow() - timedelta(hours=2), "Meeting room", "Everyone"
-    )
-    return {
-        "reference": case.reference,
-        "entry_id": entry.id,
-        "file_id": entry.files.first().id,
-        "party_id": party.id,
-        "meeting_id": meeting.id,  # its outcome not yet recorded
-        "action_id": case.actions.first().id,  # open
-        "checkin_id": case.checkins.first().id,  # not yet held
-        "kind": "incident",
-        "stage": "filed",
-    }
-
-
-def _fresh_draft(volunteer, case):
-    """A draft key for one request: a route may send or discard the draft it names."""
-    from rj import tablet
-
-    return lambda: tablet.start(volunteer, case).key
-
-
-@pytest.fixture
-def world(app):
-    """A user of each role and three cases in Follow-up:
-
-    own     — led by the facilitator; the participant is its harmed party and the
-              representative represents the party who caused harm
-    recused — led by another facilitator; the facilitator and the admin declared a conflict
-    party   — led by another facilitator; the admin and the facilitator are its parties
-    """
-    users = {role: create_user(role) for role in ROLES}
-    other_lead = create_user("facilitator")
-    own = make_case(
-        "followup",
-        by=users["facilitator"],
-        parties=[("harmed", users["participant"], "Pat Harmed"), ("caused", None, "Sam Caused")],
-    )
-    caused = Party.get((Party.case == own) & (Party.side == "caused"))
-    cases.add_representative(caused, users["representative"], users["facilitator"])
-    recused = make_case(
-        "followup",
-        by=other_lead,
-        parties=[("harmed", None, "Ali Harmed"), ("caused", None, "Jo Caused")],
-    )
-    cases.declare_conflict(recused, users["facilitator"], "My cousin")
-    cases.declare_conflict(recused, users["admin"], "Neighbour")
-    as_party = make_case(
-        "followup",
-        by=other_lead,
-        parties=[("harmed", users["admin"], "Ada Admin"), ("caused", users["facilitator"], "Fay")],
-    )
-    objects = {
-        "own": _furnish(own, users["facilitator"]),
-        "recused": _furnish(recused, other_lead),
-        "party": _furnish(as_party, other_lead),
-    }
-    objects["other"] = objects["recused"]
-    for values in objects.values():
-        values["key"] = _fresh_draft(
-            users["volunteer"], Case.get(Case.reference == values["reference"])
-        )
-    return users, objects
-
-
-def _path(app, rule, values):
-    missing = sorted(arg for arg in rule.arguments if arg not in values)
-    if missing:
-        raise AssertionError(
-            f"the authorization matrix does not know how to fill {missing} in {rule.rule}: "
-            "add an object of that kind to _furnish"
-        )
-    adapter = app.url_map.bind("localhost")
-    filled = {arg: values[arg] for arg in rule.arguments}
-    filled = {arg: value() if callable(value) else value for arg, value in filled.items()}
-    return adapter.build(rule.endpoint, filled)
-
-
-def _rules(app):
-    return sorted(
-        (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"),
-        key=lambda rule: rule.rule,
-    )
-
 
 def _expected(endpoint, role, context):
     cell = MATRIX[endpoint][role]
@@ -225,20 +128,8 @@ def _expected(endpoint, role, context):
     return dict(zip(CONTEXTS[role], cell, strict=True))[context]
 
 
-def _ask(client, user, method, path, headers=None):
-    if user is not None:
-        sign_in_session(client, user)  # again each time: auth.signout ends the session
-    if method == "GET":
-        return client.get(path, headers=headers)
-    return client.post(path, data={}, headers=headers)
-
-
-def _method(rule):
-    return "GET" if "GET" in rule.methods else "POST"
-
-
 def test_the_matrix_names_every_endpoint_and_only_those(app):
-    endpoints = {rule.endpoint for rule in _rules(app)}
+    endpoints = {rule.endpoint for rule in route_rules(app)}
     missing = sorted(endpoints - MATRIX.keys())
     gone = sorted(MATRIX.keys() - endpoints)
     assert not missing, "\n".join(f"add {e} to the authorization matrix" for e in missing)
@@ -264,14 +155,14 @@ def test_every_route_answers_each_role_as_the_matrix_says(app, world, role):
     user = users[role] if role else None
     client = app.test_client()
     wrong = []
-    for rule in _rules(app):
+    for rule in route_rules(app):
         if rule.endpoint not in MATRIX:
             wrong.append(f"add {rule.endpoint} to the authorization matrix")
             continue
-        method = _method(rule)
+        method = method_for(rule)
         for context in CONTEXTS[role]:
-            path = _path(app, rule, objects[context])
-            response = _ask(client, user, method, path)
+            path = path_for(app, rule, objects[context])
+            response = ask(client, user, method, path)
             want = _expected(rule.endpoint, role, context)
             where = f"{method} {path} as {role or 'anonymous'} ({context} case)"
             if response.status_code != want:
@@ -287,17 +178,17 @@ def test_htmx_requests_without_a_session_get_401_and_session_ended(app, world):
     _, objects = world
     client = app.test_client()
     wrong = []
-    for rule in _rules(app):
+    for rule in route_rules(app):
         if rule.endpoint not in MATRIX:
             continue
         view = app.view_functions[rule.endpoint]
         if policy.rule_for(view, rule.endpoint) == policy.PUBLIC:
             continue
-        path = _path(app, rule, objects["other"])
-        response = _ask(client, None, _method(rule), path, headers={"HX-Request": "true"})
+        path = path_for(app, rule, objects["other"])
+        response = ask(client, None, method_for(rule), path, headers={"HX-Request": "true"})
         if response.status_code != 401 or response.headers.get("HX-Trigger") != "session-ended":
             wrong.append(
-                f"{_method(rule)} {path} (htmx, signed out): got {response.status_code} "
+                f"{method_for(rule)} {path} (htmx, signed out): got {response.status_code} "
                 f"HX-Trigger={response.headers.get('HX-Trigger')!r}"
             )
     assert not wrong, "\n".join(wrong)
@@ -319,15 +210,15 @@ def test_a_refused_page_refuses_its_post_the_same_way_and_writes_nothing(app, wo
 
     before, entry_count = audits(), Entry.select().count()
     wrong = []
-    for rule in _rules(app):
+    for rule in route_rules(app):
         if rule.endpoint not in MATRIX or not {"GET", "POST"} <= rule.methods:
             continue
         for context in CONTEXTS[role]:
             want = _expected(rule.endpoint, role, context)
             if want not in REFUSED and not (role is ANONYMOUS and want == 302):
                 continue
-            path = _path(app, rule, objects[context])
-            response = _ask(client, user, "POST", path)
+            path = path_for(app, rule, objects[context])
+            response = ask(client, user, "POST", path)
             if response.status_code != want:
                 wrong.append(
                     f"POST {path} as {role or 'anonymous'} ({context} case): "
@@ -343,14 +234,14 @@ def test_ids_of_another_case_are_not_found_under_a_case_one_may_see(app, world):
     users, objects = world
     client = app.test_client()
     wrong = []
-    for rule in _rules(app):
+    for rule in route_rules(app):
         ids = sorted(arg for arg in rule.arguments if arg.endswith("_id"))
         if "reference" not in rule.arguments or not ids:
             continue
         for foreign in ("recused", "party"):
             values = {**objects["own"], **{arg: objects[foreign][arg] for arg in ids}}
-            path = _path(app, rule, values)
-            response = _ask(client, users["facilitator"], _method(rule), path)
+            path = path_for(app, rule, values)
+            response = ask(client, users["facilitator"], method_for(rule), path)
             if response.status_code != 404:
                 wrong.append(f"{path} ({foreign} case's {ids}): got {response.status_code}")
     assert not wrong, "\n".join(wrong)

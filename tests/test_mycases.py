@@ -4,7 +4,7 @@ import pytest
 
 from rj import cases, entries
 from rj.models import AuditRecord, Entry, Party
-from tests.conftest import create_user, make_case, sign_in_session
+from tests.helpers import create_user, make_case, sign_in_session
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from rj import policy
 from rj.models import ROLES
-from tests.conftest import create_user
+from tests.helpers import create_user
 
 
 def test_every_route_declares_a_policy_rule(app):

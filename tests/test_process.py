@@ -24,7 +24,7 @@ from rj.models import (
     Representative,
 )
 from rj.refusals import Stale
-from tests.conftest import create_user, make_case, sign_in_session
+from tests.helpers import create_user, make_case, sign_in_session
 
 PARTIES = [("harmed", None, "Ash Example"), ("caused", None, "Bay Sample")]
 

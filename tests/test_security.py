@@ -5,7 +5,7 @@ import re
 import pytest
 
 from rj import create_app
-from tests.conftest import PASSWORD, TEST_CONFIG, create_user, make_app, sign_in_session
+from tests.helpers import PASSWORD, TEST_CONFIG, create_user, make_app, sign_in_session
 
 
 @pytest.fixture

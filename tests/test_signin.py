@@ -2,9 +2,10 @@
 
 import pytest
 
+from rj import passwords
 from rj.clock import utcnow
 from rj.models import User
-from tests.conftest import PASSWORD, create_user, sign_in_session
+from tests.helpers import PASSWORD, create_user, sign_in_session
 
 
 def sign_in(client, username, password=PASSWORD, **kwargs):
@@ -196,3 +197,41 @@ def test_unknown_usernames_cost_the_same_password_check_as_real_ones(client, mon
     sign_in(client, user.username, "wrong password")
     sign_in(client, "nobody-at-all", "wrong password")
     assert calls == ["$argon2id", "$argon2id"]
+
+
+def test_wrong_current_passwords_on_the_change_page_are_throttled_like_sign_ins(client, throttled):
+    user = create_user("facilitator")
+    sign_in_session(client, user)
+    data = {"current_password": "not it at all", "new_password": "a brand new phrase"}
+    data["confirm"] = data["new_password"]
+    for _ in range(5):
+        response = client.post("/account/password", data=data)
+        assert response.status_code == 422
+        assert "That is not your current password." in response.get_data(as_text=True)
+    right = {**data, "current_password": PASSWORD}
+    response = client.post("/account/password", data=right)
+    assert response.status_code == 429
+    assert "Too many attempts. Please wait" in response.get_data(as_text=True)
+    assert passwords.verify_password(User.get_by_id(user.id).password_hash, PASSWORD)
+    # The failures count against signing in too.
+    assert sign_in(client, user.username).status_code == 429
+
+
+@pytest.mark.parametrize("typed", ["Farah", "farah", "FARAH", " farah "])
+def test_sign_in_accepts_the_username_in_any_case(client, typed):
+    create_user("facilitator", username="Farah")
+    assert sign_in(client, typed).status_code == 302
+
+
+def test_usernames_differing_only_in_case_cannot_both_exist(app):
+    from peewee import IntegrityError
+
+    from rj import accounts
+    from rj.refusals import Refused
+
+    accounts.create("Farah", "facilitator", PASSWORD)
+    with pytest.raises(Refused, match="A user named 'farah' already exists."):
+        accounts.create("farah", "volunteer", PASSWORD)
+    with pytest.raises(IntegrityError):  # the database holds the rule too
+        create_user("volunteer", username="FARAH")
+    assert User.select().count() == 1

@@ -7,7 +7,7 @@ import pytest
 
 from rj.clock import utcnow
 from rj.models import Case, Entry, EntryRevision, User, WitnessDraft
-from tests.conftest import create_user, make_case, sign_in_session
+from tests.helpers import create_user, make_case, sign_in_session
 
 FIELDS = {
     "witness_name": "Wren Witness",

@@ -7,7 +7,7 @@ import pytest
 from rj import cases, entries, workflow
 from rj.clock import today, utcnow
 from rj.models import AuditRecord, Case, StageSetting
-from tests.conftest import create_user, make_case
+from tests.helpers import create_user, make_case
 
 
 def fresh(case):

@@ -5,10 +5,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from rj import passwords, policy, sessions, throttle
-from rj.clock import utcnow
-from rj.db import write_tx
-from rj.forms import ChangePasswordForm, SignInForm
+from rj import accounts, passwords, policy, sessions, throttle
+from rj.forms import ChangePasswordForm, SetPasswordForm, SignInForm
 from rj.models import User
 
 bp = Blueprint("auth", __name__)
@@ -37,20 +35,15 @@ def signin():
     if request.method == "POST":
         username = (form.username.data or "").strip()
         address = request.remote_addr or "unknown"
-        wait = throttle.wait_seconds(username, address)
-        if wait:
-            minutes = (wait + 59) // 60
-            error = (
-                f"Too many attempts. Please wait {wait} seconds before trying again."
-                if wait < 90
-                else f"Too many attempts. This account is locked for about {minutes} minutes."
-            )
+        error = _throttled(username, address)
+        if error:
             status = 429
         elif form.validate_on_submit():
-            user = User.get_or_none(User.username == username)
+            user = User.named(username)
             ok = passwords.verify_password(user.password_hash if user else None, form.password.data)
             if ok and user.is_active:
-                _after_sign_in(user, form.password.data)
+                user = accounts.signed_in(user, form.password.data)
+                sessions.begin(user)
                 if user.must_change_password:
                     flash("Please choose a new password before you go on.", "info")
                     return redirect(url_for("auth.change_password"))
@@ -64,15 +57,15 @@ def signin():
     return render_template("auth/signin.html", form=form, error=error), status
 
 
-def _after_sign_in(user, password):
-    with write_tx():
-        user.last_sign_in_at = utcnow()
-        fields = [User.last_sign_in_at]
-        if passwords.needs_rehash(user.password_hash):
-            user.password_hash = passwords.hash_password(password)
-            fields.append(User.password_hash)
-        user.save(only=fields)
-    sessions.begin(user)
+def _throttled(username, address):
+    """The refusal to show when this username and address must wait, or None."""
+    wait = throttle.wait_seconds(username, address)
+    if not wait:
+        return None
+    if wait < 90:
+        return f"Too many attempts. Please wait {wait} seconds before trying again."
+    minutes = (wait + 59) // 60
+    return f"Too many attempts. This account is locked for about {minutes} minutes."
 
 
 @bp.route("/signout", methods=["POST"])
@@ -90,19 +83,32 @@ def signout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @policy.signed_in
 def change_password():
-    form = ChangePasswordForm(username=current_user.username)
-    if form.validate_on_submit():
-        if not passwords.verify_password(current_user.password_hash, form.current_password.data):
+    """Change one's password; after a one-time code, choose one (the code was the proof)."""
+    first = current_user.must_change_password
+    form_class = SetPasswordForm if first else ChangePasswordForm
+    form = form_class(username=current_user.username)
+    error = None
+    status = 200
+    if form.is_submitted() and not first:
+        address = request.remote_addr or "unknown"
+        error = _throttled(current_user.username, address)
+        if error:
+            status = 429
+        elif form.validate():
+            if passwords.verify_password(current_user.password_hash, form.current_password.data):
+                return _password_changed(form.new_password.data)
+            # A wrong current password counts like a failed sign-in.
+            throttle.record_failure(current_user.username, address)
             form.current_password.errors.append("That is not your current password.")
-        else:
-            with write_tx():
-                user = User.get_by_id(current_user.id)
-                user.password_hash = passwords.hash_password(form.new_password.data)
-                user.must_change_password = False
-                user.session_epoch += 1  # ends this user's other sessions
-                user.save()
-            sessions.begin(user)
-            flash("Your password is changed. Other devices signed in as you are signed out.", "ok")
-            return redirect(url_for(policy.landing_endpoint(user)))
-    status = 422 if form.errors else 200
-    return render_template("auth/change_password.html", form=form), status
+    elif form.validate_on_submit():
+        return _password_changed(form.new_password.data)
+    if status == 200 and form.errors:
+        status = 422
+    return render_template("auth/change_password.html", form=form, error=error, first=first), status
+
+
+def _password_changed(new_password):
+    user = accounts.change_password(current_user, new_password)
+    sessions.begin(user)
+    flash("Your password is changed. Other devices signed in as you are signed out.", "ok")
+    return redirect(url_for(policy.landing_endpoint(user)))

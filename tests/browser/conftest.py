@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from rj import db as rjdb
-from tests.conftest import PG_URL, make_app
+from tests.helpers import PG_URL, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

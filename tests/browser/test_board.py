@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from rj import cases
 from rj.clock import utcnow
 from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, create_user, make_case
+from tests.helpers import PASSWORD, create_user, make_case
 
 
 def card(page, case):

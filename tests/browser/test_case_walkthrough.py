@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from rj.clock import local, today, utcnow
 from rj.models import Case, Meeting
 from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, create_user
+from tests.helpers import PASSWORD, create_user
 
 
 def move_to(page, reference, stage_label):

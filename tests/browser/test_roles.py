@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from rj import cases
 from rj.models import Party
 from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, create_user, make_case
+from tests.helpers import PASSWORD, create_user, make_case
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, create_user
+from tests.helpers import PASSWORD, create_user
 
 
 def test_facilitator_signs_in_and_sees_the_board(page, live_app):

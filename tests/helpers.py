@@ -1,0 +1,211 @@
+"""Helpers shared by the tests: building apps, users and cases, signing in, and walking
+the URL map. Fixtures live in conftest.py."""
+
+import io
+import os
+import shutil
+import uuid
+from datetime import timedelta
+
+from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+
+from rj import cases, create_app, entries, files, passwords
+from rj.clock import utcnow
+from rj.models import ROLES, Case, Party, User
+
+PG_URL = os.environ.get("RJ_TEST_DATABASE_URL")
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,
+    "THROTTLE_ENABLED": False,
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 8,
+    "ARGON2_PARALLELISM": 1,
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+PASSWORD = "correct horse battery"
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (and so a fresh ``g``), as in production,
+    even though the test itself runs inside one."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_app(database_url, tmp_path, **overrides):
+    """An app on a clean copy of the migrated database."""
+    if PG_URL:
+        url = database_url
+    else:
+        url = str(tmp_path / "mend.sqlite3")
+        if not os.path.exists(url):
+            shutil.copy(database_url, url)
+    instance = tmp_path / "instance"
+    instance.mkdir(exist_ok=True)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": url, **overrides}, instance_path=str(instance))
+    app.test_client_class = FreshContextClient
+    return app
+
+
+def create_user(role="facilitator", username=None, password=PASSWORD, **fields):
+    username = username or f"{role}-{uuid.uuid4().hex[:6]}"
+    return User.create(
+        username=username,
+        display_name=fields.pop("display_name", username.title()),
+        role=role,
+        password_hash=passwords.hash_password(password),
+        **fields,
+    )
+
+
+def sign_in_session(client, user):
+    """Put ``user`` in the client's session, as a successful sign-in would."""
+    now = utcnow().timestamp()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["signed_in_at"] = now
+        session["seen_at"] = now
+
+
+def make_case(
+    stage="filed", by=None, lead=None, severity="medium", title="A neutral title", parties=()
+):
+    """A case built through the domain functions and moved to ``stage`` by the rules.
+
+    ``parties`` is a list of (side, user-or-None, name) to add before it moves.
+    """
+    from rj import demo
+
+    by = by or create_user("facilitator")
+    lead = lead or by
+    case = cases.file_case(
+        by,
+        kind="incident",
+        title=title,
+        what_happened="Something happened.",
+        occurred_at=utcnow(),
+        location="lounge",
+        severity=severity,
+    )
+    for side, user, name in parties:
+        cases.add_party(case, cases.add_person(name, user=user), side, by)
+    return demo.advance(case, stage, by, lead)
+
+
+# --- The URL map -------------------------------------------------------------
+
+
+def path_for(app, rule, values):
+    missing = sorted(arg for arg in rule.arguments if arg not in values)
+    if missing:
+        raise AssertionError(
+            f"the authorization matrix does not know how to fill {missing} in {rule.rule}: "
+            "add an object of that kind to _furnish"
+        )
+    adapter = app.url_map.bind("localhost")
+    filled = {arg: values[arg] for arg in rule.arguments}
+    filled = {arg: value() if callable(value) else value for arg, value in filled.items()}
+    return adapter.build(rule.endpoint, filled)
+
+
+def route_rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"),
+        key=lambda rule: rule.rule,
+    )
+
+
+def ask(client, user, method, path, headers=None):
+    if user is not None:
+        sign_in_session(client, user)  # again each time: auth.signout ends the session
+    if method == "GET":
+        return client.get(path, headers=headers)
+    return client.post(path, data={}, headers=headers)
+
+
+def method_for(rule):
+    return "GET" if "GET" in rule.methods else "POST"
+
+
+# --- A world of every role and case -------------------------------------------
+
+
+PLAIN_TEXT = b"Receipt for the replacement lock.\n"
+
+
+def furnish(case, by):
+    """Objects of every kind a route can name, in ``case``: their ids by argument name."""
+    party = case.parties.order_by(Party.id).first()
+    upload = files.check(FileStorage(io.BytesIO(PLAIN_TEXT), filename="receipt.txt"))
+    entry = entries.add_entry(case, by, "evidence", "The receipt.", uploads=[upload])
+    meeting = cases.schedule_meeting(
+        case, by, utcnow() - timedelta(hours=2), "Meeting room", "Everyone"
+    )
+    return {
+        "reference": case.reference,
+        "entry_id": entry.id,
+        "file_id": entry.files.first().id,
+        "party_id": party.id,
+        "meeting_id": meeting.id,  # its outcome not yet recorded
+        "action_id": case.actions.first().id,  # open
+        "checkin_id": case.checkins.first().id,  # not yet held
+        "kind": "incident",
+        "stage": "filed",
+    }
+
+
+def fresh_draft(volunteer, case):
+    """A draft key for one request: a route may send or discard the draft it names."""
+    from rj import tablet
+
+    return lambda: tablet.start(volunteer, case).key
+
+
+def build_world():
+    """A user of each role and three cases in Follow-up:
+
+    own     — led by the facilitator; the participant is its harmed party and the
+              representative represents the party who caused harm
+    recused — led by another facilitator; the facilitator and the admin declared a conflict
+    party   — led by another facilitator; the admin and the facilitator are its parties
+    """
+    users = {role: create_user(role) for role in ROLES}
+    other_lead = create_user("facilitator")
+    own = make_case(
+        "followup",
+        by=users["facilitator"],
+        parties=[("harmed", users["participant"], "Pat Harmed"), ("caused", None, "Sam Caused")],
+    )
+    caused = Party.get((Party.case == own) & (Party.side == "caused"))
+    cases.add_representative(caused, users["representative"], users["facilitator"])
+    recused = make_case(
+        "followup",
+        by=other_lead,
+        parties=[("harmed", None, "Ali Harmed"), ("caused", None, "Jo Caused")],
+    )
+    cases.declare_conflict(recused, users["facilitator"], "My cousin")
+    cases.declare_conflict(recused, users["admin"], "Neighbour")
+    as_party = make_case(
+        "followup",
+        by=other_lead,
+        parties=[("harmed", users["admin"], "Ada Admin"), ("caused", users["facilitator"], "Fay")],
+    )
+    objects = {
+        "own": furnish(own, users["facilitator"]),
+        "recused": furnish(recused, other_lead),
+        "party": furnish(as_party, other_lead),
+    }
+    objects["other"] = objects["recused"]
+    for values in objects.values():
+        values["key"] = fresh_draft(
+            users["volunteer"], Case.get(Case.reference == values["reference"])
+        )
+    return users, objects
