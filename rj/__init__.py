@@ -11,6 +11,7 @@ from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from rj import config, db, errors, sessions
 
@@ -32,8 +33,16 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+class DatabaseInteger(IntegerConverter):
+    """``<int:…>`` in every route: only what a database column can hold (else 404)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=db.MAX_INTEGER, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def create_app(overrides=None, instance_path=None):
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.url_map.converters["int"] = DatabaseInteger
     os.makedirs(app.instance_path, exist_ok=True)
     config.load(app, overrides)
     _load_secret_key(app)

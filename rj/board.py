@@ -6,6 +6,7 @@ party names when they are shown, plus the stage settings.
 """
 
 import hashlib
+import math
 import operator
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from peewee import JOIN, SQL, fn
 
 from rj import policy, workflow
 from rj.clock import local, today, utcnow, zone
+from rj.db import MAX_INTEGER
 from rj.models import SEVERITIES, Action, Case, CheckIn, Party, Person, User
 
 PAGE_SIZE = 25
@@ -400,9 +402,12 @@ def parse_cursor(text):
     """``rank:id`` from a Show more link, or None when it is not one."""
     try:
         rank, case_id = (text or "").rsplit(":", 1)
-        return float(rank), int(case_id)
+        rank, case_id = float(rank), int(case_id)
     except ValueError:
         return None
+    if not math.isfinite(rank) or not 0 < case_id <= MAX_INTEGER:
+        return None
+    return rank, case_id
 
 
 # Building the card query's SQL costs more than running it, and its shape never changes:

@@ -21,6 +21,10 @@ SQLITE_PRAGMAS = {
 }
 
 
+# The largest id or number a column holds (a signed 64-bit integer on both databases):
+# anything larger in a URL or form is refused before it reaches a query.
+MAX_INTEGER = 2**63 - 1
+
 POOL_SIZE = 32
 POOL_STALE_SECONDS = 600
 

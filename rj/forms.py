@@ -21,6 +21,17 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from rj import passwords
+from rj.db import MAX_INTEGER
+
+
+class WholeNumberField(IntegerField):
+    """An integer a database column can hold; anything else is "not a valid number"."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not -MAX_INTEGER <= self.data <= MAX_INTEGER:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
 
 
 class SignInForm(FlaskForm):
@@ -78,7 +89,7 @@ class MoveForm(Form):
     to = SelectField(
         "Move to", validate_choice=False, validators=[InputRequired("Choose a stage.")]
     )
-    version = IntegerField(
+    version = WholeNumberField(
         "Card version",
         widget=HiddenInput(),
         validators=[InputRequired("The card's version is missing. Reload the board.")],
@@ -90,8 +101,8 @@ class MoveForm(Form):
             Length(max=2000, message="Keep the reason under 2,000 characters."),
         ],
     )
-    before = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    after = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    before = WholeNumberField(widget=HiddenInput(), validators=[Optional()])
+    after = WholeNumberField(widget=HiddenInput(), validators=[Optional()])
 
     def __init__(self, formdata=None, case=None, **kwargs):
         super().__init__(formdata, **kwargs)

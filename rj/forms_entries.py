@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import HiddenInput
 
 from rj.entries import KINDS
+from rj.forms import WholeNumberField
 from rj.timeline import AUDIENCE_LABELS, KIND_LABELS
 
 SIDE_LABELS = {"harmed": "harmed", "caused": "caused harm", "impacted": "impacted"}
@@ -135,7 +135,7 @@ class CorrectForm(WitnessFields, FlaskForm):
         validators=[DataRequired("Say why this is being corrected."), Length(max=2000)],
         render_kw={"rows": 2},
     )
-    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    revision = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])
 
     def __init__(self, *args, kind="note", **kwargs):
         super().__init__(*args, **kwargs)

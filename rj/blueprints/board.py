@@ -61,7 +61,7 @@ def _loaded():
     loaded = {}
     for part in (request.args.get("loaded") or "").split(","):
         stage, _, n = part.partition(":")
-        if stage in workflow.STAGE_KEYS and n.isdigit():
+        if stage in workflow.STAGE_KEYS and n.isdigit() and len(n) <= 6:
             loaded[stage] = int(n)
     return loaded
 
@@ -103,14 +103,14 @@ def more(stage):
     if stage not in workflow.STAGE_KEYS:
         abort(404)
     filters = board.Filters.from_args(request.args)
-    shown = request.args.get("shown", type=int) or 0
+    shown = min(max(request.args.get("shown", type=int) or 0, 0), board.MAX_LOADED)
     if request.headers.get("HX-Request") != "true":
         # Without script, "Show more" is the board with this column longer.
         loaded = f"{stage}:{shown + board.PAGE_SIZE}"
         return redirect(url_for("board.index", loaded=loaded, **filters.as_args()))
     cursor = board.parse_cursor(request.args.get("after"))
     if cursor is None:
-        abort(400)
+        abort(404)  # no card is at that place in the column
     show_names = session.get(NAMES_KEY, False)
     cards, more = board.more_cards(current_user, filters, stage, cursor, show_names)
     return render_template(
@@ -203,7 +203,10 @@ def move(reference):
 @bp.route("/closed")
 @policy.requires("board.view")
 def closed():
-    cursor = board.parse_cursor(request.args.get("after"))
+    after = request.args.get("after")
+    cursor = board.parse_cursor(after)
+    if after is not None and cursor is None:
+        abort(404)
     query = policy.board_cases(current_user).where(Case.stage == "closed")
     if cursor:
         rank, case_id = cursor
