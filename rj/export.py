@@ -31,6 +31,7 @@ def case_data(case, items):
             {
                 "name": party.person.name,
                 "pronouns": party.person.pronouns,
+                "contact": party.person.contact,
                 "side": party.side,
                 "representatives": [r.display_name for r in reps],
             }

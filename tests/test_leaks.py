@@ -274,7 +274,10 @@ def test_a_facilitator_reads_everything_including_the_witness(app, client, world
     ]
     seen = _seen(client, people[who], pages)
     case_page = seen[f"/cases/{ref}"]
-    assert case_page >= ENTRY_MARKERS | WITNESS_IDENTITY | ACTIONS
+    assert case_page >= ENTRY_MARKERS | WITNESS_IDENTITY | ACTIONS | CONTACTS
+    # The contact details that "Add a person" took: on every copy of the case file.
+    assert seen[f"/cases/{ref}/record"] >= CONTACTS
+    assert seen[f"/cases/{ref}/export.zip"] >= CONTACTS
     assert {WITNESS_NAME, WITNESS_RELATION} <= seen[
         f"/cases/{ref}/entries/{witness_entry.id}/history"
     ]
