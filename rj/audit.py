@@ -75,3 +75,12 @@ def verify():
 
 def for_case(case):
     return AuditRecord.select().where(AuditRecord.case == case).order_by(AuditRecord.id)
+
+
+def viewed(user, case, entry_id=None, action="case.viewed", **details):
+    """Record that ``user`` was shown content of ``case`` (a page, an entry, a file, an
+    export), in a transaction of its own. Boards, lists and counts are not recorded."""
+    entry_id = entry_id if entry_id is not None else details.get("entry_id")
+    details.pop("entry_id", None)
+    with db.write_tx():
+        return record(action, actor=user, case=case, entry_id=entry_id, **details)

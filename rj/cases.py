@@ -4,13 +4,18 @@ Plain functions over the models; each write is one transaction with its audit
 record. The board's rules (rj/workflow.py) read what these write.
 """
 
-from rj import audit, db
+from rj import audit, db, entries
 from rj.clock import today, utcnow
+from rj.entries import REDACTED
 from rj.models import (
+    FACT_FIELDS,
+    TEXT_FACT_FIELDS,
     Acknowledgement,
     Action,
     Appeal,
     Case,
+    CaseFacts,
+    CaseRedaction,
     CheckIn,
     CommunityAssessment,
     Conflict,
@@ -21,7 +26,7 @@ from rj.models import (
     Reflection,
     Representative,
 )
-from rj.refusals import Stale
+from rj.refusals import Refused, Stale
 from rj.workflow import TransitionDenied, _rank_between, lead_problem, stage_due_on
 
 
@@ -40,6 +45,49 @@ def next_reference(year):
     return f"RJ-{year}-{last:04d}"
 
 
+# The most each fact may hold: the intake and correction forms show and check the same.
+FACT_LIMITS = {
+    "title": 120,
+    "what_happened": 20000,
+    "location": 200,
+    "people_involved": 5000,
+    "raised_by": 200,
+    "safety_steps": 5000,
+}
+FACT_LABELS = {
+    "title": "Neutral short title",
+    "what_happened": "What happened",
+    "occurred_at": "When it happened",
+    "location": "Where it happened",
+    "people_involved": "Who was involved",
+    "raised_by": "Raised by",
+    "safety_steps": "Immediate safety steps taken",
+}
+
+
+def _clean_facts(values):
+    """The facts stripped and checked against their limits, or Refused beside the field."""
+    facts = {}
+    for name in FACT_FIELDS:
+        value = values.get(name)
+        if name == "occurred_at":
+            if value is None:
+                raise Refused("Say when it happened.", name)
+            facts[name] = value
+            continue
+        value = (value or "").strip()
+        if len(value) > FACT_LIMITS[name]:
+            raise Refused(
+                f"{FACT_LABELS[name]} can be at most {FACT_LIMITS[name]:,} characters "
+                f"(this is {len(value):,}).",
+                name,
+            )
+        facts[name] = value
+    if not facts["title"]:
+        raise Refused("Give the case a short neutral title.", "title")
+    return facts
+
+
 def file_case(
     by,
     kind,
@@ -52,15 +100,27 @@ def file_case(
     raised_by="",
     people_involved="",
 ):
+    """A new case in Filed, with its facts as revision 1.
+
+    What happened and where may be left for a facilitator to write (a quick report from
+    the tablet carries only neutral facts); the Filed rule then asks for them.
+    """
+    facts = _clean_facts(
+        {
+            "title": title,
+            "what_happened": what_happened,
+            "occurred_at": occurred_at,
+            "location": location,
+            "people_involved": people_involved,
+            "raised_by": raised_by,
+            "safety_steps": safety_steps,
+        }
+    )
     with db.write_tx():
         now = utcnow()
         case = Case.create(
             reference=next_reference(today().year),
             kind=kind,
-            title=title.strip(),
-            what_happened=what_happened.strip(),
-            occurred_at=occurred_at,
-            location=location.strip(),
             severity=severity,
             stage="filed",
             stage_entered_at=now,
@@ -68,12 +128,101 @@ def file_case(
             rank=_rank_between("filed", None, None, 0),
             created_by=by,
             updated_by=by,
-            safety_steps=safety_steps.strip(),
-            raised_by=raised_by.strip(),
-            people_involved=people_involved.strip(),
+            facts_revision=1,
+            **facts,
         )
+        CaseFacts.create(case=case, number=1, author=by, created_at=now, **facts)
         audit.record("case.filed", actor=by, case=case, kind=kind, severity=severity)
         return case
+
+
+def facts_of(case):
+    """The case's current facts, by name."""
+    return {name: getattr(case, name) for name in FACT_FIELDS}
+
+
+def reload(case):
+    return Case.get_by_id(case.id)
+
+
+def redactions(case):
+    return CaseRedaction.select().where(CaseRedaction.case == case).order_by(CaseRedaction.id)
+
+
+def fact_revisions(case):
+    return CaseFacts.select().where(CaseFacts.case == case).order_by(CaseFacts.number)
+
+
+def correct_facts(case, by, values, reason, based_on):
+    """A correction of the case's facts: a new revision with its author and reason.
+
+    ``based_on`` is the revision the corrector saw; a newer one is Stale.
+    """
+    reason = (reason or "").strip()
+    facts = _clean_facts(values)
+    if not reason:
+        raise Refused("Say why the facts are being corrected.", "reason")
+    with db.write_tx():
+        current = db.locked(Case.select().where(Case.id == case.id)).get()
+        if current.facts_revision != based_on:
+            raise Stale(
+                "The facts of this case were corrected by someone else while you were "
+                "editing. Check the latest version below and try again."
+            )
+        changed = sorted(name for name in FACT_FIELDS if facts[name] != getattr(current, name))
+        if not changed:
+            raise Refused("Nothing was changed.", "what_happened")
+        number = current.facts_revision + 1
+        now = utcnow()
+        CaseFacts.create(
+            case=current, number=number, author=by, created_at=now, reason=reason, **facts
+        )
+        Case.update(facts_revision=number, updated_at=now, updated_by=by.id, **facts).where(
+            Case.id == current.id
+        ).execute()
+        audit.record(
+            "case.facts_corrected", actor=by, case=current, revision=number, fields=changed
+        )
+    return Case.get_by_id(case.id)
+
+
+def redact_facts(case, by, fields, reason):
+    """Replace the chosen facts with ``REDACTED`` in the case and every revision of its
+    facts, keeping who, when, why and a keyed digest of what was removed. A facilitator
+    can then write new facts as a correction."""
+    fields = [name for name in TEXT_FACT_FIELDS if name in set(fields or ())]
+    reason = (reason or "").strip()
+    if not fields:
+        raise Refused("Choose which facts to redact.", "fields")
+    if not reason:
+        raise Refused("Say why these facts are redacted.", "reason")
+    with db.write_tx():
+        current = db.locked(Case.select().where(Case.id == case.id)).get()
+        removed = [
+            getattr(revision, name)
+            for revision in fact_revisions(current)
+            for name in fields
+            if getattr(revision, name) not in ("", REDACTED)
+        ]
+        if not removed:
+            raise Refused("Those facts hold nothing to redact.", "fields")
+        blank = {name: REDACTED for name in fields}
+        CaseFacts.update(blank).where(CaseFacts.case == current.id).execute()
+        now = utcnow()
+        Case.update(updated_at=now, updated_by=by.id, **blank).where(
+            Case.id == current.id
+        ).execute()
+        CaseRedaction.create(
+            case=current,
+            fields=",".join(fields),
+            by=by,
+            at=now,
+            reason=reason,
+            digest=entries.redaction_digest(removed),
+        )
+        audit.record("case.facts_redacted", actor=by, case=current, fields=fields)
+    db.checkpoint()  # the removed text must not linger in the write-ahead log
+    return Case.get_by_id(case.id)
 
 
 def acknowledge(case, by, at, method, note="", recorded_by=None):

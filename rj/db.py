@@ -1,6 +1,7 @@
 """The database: one peewee proxy, connected per request, and the write transaction helper."""
 
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -18,6 +19,9 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 10000,
     "foreign_keys": 1,
     "synchronous": "normal",
+    # Deleted and overwritten content is zeroed, so redacted text does not linger in
+    # free pages or free space of the file (the write-ahead log: see ``checkpoint``).
+    "secure_delete": 1,
 }
 
 
@@ -83,10 +87,22 @@ def locked(query):
     return query.for_update() if is_postgres() else query
 
 
-def checkpoint():
-    """Fold SQLite's write-ahead log back into the database file (after bulk writes)."""
-    if is_sqlite():
-        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+def checkpoint(attempts=20):
+    """Fold SQLite's write-ahead log back into the database file and empty it.
+
+    After bulk writes (a smaller file to read), and after a redaction: the log holds
+    the old images of the pages it changed, removed text included, until it is folded
+    in and truncated. A reader in the middle of a transaction can hold it up for a
+    moment; try again briefly. True when the log is empty.
+    """
+    if not is_sqlite():
+        return True
+    for _ in range(attempts):
+        busy, _, _ = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def migrate():

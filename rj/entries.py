@@ -33,6 +33,10 @@ KINDS = ("statement", "witness", "evidence", "finding", "note")
 REDACTED = "[redacted]"
 PREFERS_NOT_TO_SAY = "prefers not to say"
 MAX_FILES = 10
+# The most an entry's text and a correction's or redaction's reason may hold. A tablet
+# account (20,000 characters) with its "when and where" and "taken by" fits.
+BODY_MAX = 21_000
+REASON_MAX = 2_000
 
 WITNESS_OPEN = "[witness]"
 WITNESS_CLOSE = "[/witness]"
@@ -145,6 +149,13 @@ def default_audience(kind, party=None):
 # --- Writes ------------------------------------------------------------------
 
 
+def _check_length(field, text, limit, what):
+    if len(text) > limit:
+        raise EntryRefused(
+            field, f"{what} can be at most {limit:,} characters: this has {len(text):,}."
+        )
+
+
 def _check_witness(witness):
     if witness is None:
         raise EntryRefused("witness_name", 'Give the witness\'s name, or "prefers not to say".')
@@ -170,6 +181,7 @@ def add_entry(case, by, kind, body, audience=None, party=None, witness=None, upl
         raise EntryRefused("kind", "Choose what kind of entry this is.")
     if not body:
         raise EntryRefused("body", "Write the entry.")
+    _check_length("body", body, BODY_MAX, "The entry")
     if party is not None and party.case_id != case.id:
         raise EntryRefused("party", "Choose a party of this case.")
     audience = audience or default_audience(kind, party)
@@ -241,6 +253,8 @@ def correct_entry(entry, by, body, reason, based_on, witness=None):
         raise EntryRefused("body", "Write the corrected entry.")
     if not reason:
         raise EntryRefused("reason", "Say why this is being corrected.")
+    _check_length("body", body, BODY_MAX, "The entry")
+    _check_length("reason", reason, REASON_MAX, "The reason")
     if entry.kind == "witness":
         _check_witness(witness)
     else:
@@ -294,6 +308,7 @@ def redact_entry(entry, by, reason):
     reason = (reason or "").strip()
     if not reason:
         raise EntryRefused("reason", "Say why this entry is redacted.")
+    _check_length("reason", reason, REASON_MAX, "The reason")
     if entry.redacted_at:
         raise EntryStale("This entry is already redacted.")
     with db.write_tx():
@@ -323,6 +338,7 @@ def redact_entry(entry, by, reason):
             files=len(stored),
         )
     files.delete(stored)
+    db.checkpoint()  # the removed text must not linger in the write-ahead log
     return Entry.get_by_id(entry.id)
 
 

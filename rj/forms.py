@@ -7,6 +7,7 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -18,10 +19,33 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from rj import passwords
 from rj.db import MAX_INTEGER
+
+
+class Limit(Length):
+    """At most ``max`` characters. The page states the limit and counts as it is typed
+    (see _partials/field.html); too long is refused beside the field, never cut."""
+
+    def __init__(self, max):
+        super().__init__(max=max)
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if length > self.max:
+            raise ValidationError(
+                f"Use at most {self.max:,} characters: this has {length:,}. Nothing is lost "
+                "meanwhile: shorten it and send it again."
+            )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (no Ctrl or Cmd needed)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class WholeNumberField(IntegerField):
@@ -37,12 +61,12 @@ class WholeNumberField(IntegerField):
 class SignInForm(FlaskForm):
     username = StringField(
         "Username",
-        validators=[DataRequired("Enter your username."), Length(max=64)],
+        validators=[DataRequired("Enter your username."), Limit(64)],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired("Enter your password."), Length(max=passwords.MAX_LENGTH)],
+        validators=[DataRequired("Enter your password."), Limit(passwords.MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -98,7 +122,7 @@ class MoveForm(Form):
         "Reason (needed for a move back)",
         validators=[
             Optional(),
-            Length(max=2000, message="Keep the reason under 2,000 characters."),
+            Limit(2000),
         ],
     )
     before = WholeNumberField(widget=HiddenInput(), validators=[Optional()])

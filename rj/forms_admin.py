@@ -2,8 +2,9 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
+from rj.forms import Limit
 from rj.workflow import DEFAULT_STAGES
 
 
@@ -26,14 +27,14 @@ def settings_form_class():
             f"label_{stage.key}",
             StringField(
                 f"{stage.label}: label",
-                validators=[DataRequired("Give the stage a label."), Length(max=40)],
+                validators=[DataRequired("Give the stage a label."), Limit(40)],
             ),
         )
         setattr(
             SettingsForm,
             f"help_{stage.key}",
             TextAreaField(
-                f"{stage.label}: help text", validators=[Length(max=500)], render_kw={"rows": 2}
+                f"{stage.label}: help text", validators=[Limit(500)], render_kw={"rows": 2}
             ),
         )
         if stage.key != "closed":

@@ -4,10 +4,14 @@ from datetime import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms.widgets import HiddenInput
 
+from rj.cases import FACT_LABELS, FACT_LIMITS
 from rj.clock import local, utcnow
-from rj.models import SEVERITIES
+from rj.entries import REASON_MAX
+from rj.forms import Limit, MultiCheckboxField, WholeNumberField
+from rj.models import FACT_FIELDS, SEVERITIES, TEXT_FACT_FIELDS
 
 EARLIEST = datetime(2000, 1, 1)
 
@@ -19,16 +23,21 @@ def not_in_the_future(form, field):
         raise ValidationError("Give a date after 2000.")
 
 
-class IntakeForm(FlaskForm):
+class FactsFields(FlaskForm):
+    """The facts of a case: filed with it, corrected as revisions."""
+
     title = StringField(
         "Neutral short title",
         description="Shown on the board in shared rooms: no names, nothing identifying.",
-        validators=[DataRequired("Give the case a short neutral title."), Length(max=120)],
+        validators=[
+            DataRequired("Give the case a short neutral title."),
+            Limit(FACT_LIMITS["title"]),
+        ],
         render_kw={"autocomplete": "off"},
     )
     what_happened = TextAreaField(
         "What happened",
-        validators=[DataRequired("Say what happened."), Length(max=20000)],
+        validators=[DataRequired("Say what happened."), Limit(FACT_LIMITS["what_happened"])],
         render_kw={"rows": 6},
     )
     occurred_at = DateTimeLocalField(
@@ -38,28 +47,34 @@ class IntakeForm(FlaskForm):
     )
     location = StringField(
         "Where it happened",
-        validators=[DataRequired("Say where it happened."), Length(max=200)],
+        validators=[DataRequired("Say where it happened."), Limit(FACT_LIMITS["location"])],
     )
     people_involved = TextAreaField(
         "Who was involved",
         description="Names where known, or a description.",
-        validators=[Length(max=5000)],
+        validators=[Limit(FACT_LIMITS["people_involved"])],
         render_kw={"rows": 3, "autocomplete": "off"},
     )
     raised_by = StringField(
         "Raised by",
-        validators=[DataRequired("Say who raised it."), Length(max=200)],
+        validators=[DataRequired("Say who raised it."), Limit(FACT_LIMITS["raised_by"])],
         render_kw={"autocomplete": "off"},
     )
+    safety_steps = TextAreaField(
+        "Immediate safety steps taken",
+        validators=[Limit(FACT_LIMITS["safety_steps"])],
+        render_kw={"rows": 3},
+    )
+
+    def facts(self):
+        return {name: getattr(self, name).data for name in FACT_FIELDS}
+
+
+class IntakeForm(FactsFields):
     severity = SelectField(
         "Severity",
         choices=[SelectChoice(s, s.title()) for s in SEVERITIES],
         validators=[InputRequired("Choose a severity.")],
-    )
-    safety_steps = TextAreaField(
-        "Immediate safety steps taken",
-        validators=[Length(max=5000)],
-        render_kw={"rows": 3},
     )
 
     def __init__(self, *args, kind="complaint", **kwargs):
@@ -70,3 +85,29 @@ class IntakeForm(FlaskForm):
             )
         else:
             self.raised_by.description = "The staff member or volunteer reporting the incident."
+
+
+class FactsForm(FactsFields):
+    """A correction of the case's facts: a new revision, with why."""
+
+    reason = TextAreaField(
+        "Why they are corrected",
+        description="Kept with the correction, for everyone who reads its history.",
+        validators=[DataRequired("Say why the facts are being corrected."), Limit(REASON_MAX)],
+        render_kw={"rows": 2},
+    )
+    revision = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class FactsRedactForm(FlaskForm):
+    fields = MultiCheckboxField(
+        "Which facts to redact",
+        choices=[SelectChoice(name, FACT_LABELS[name]) for name in TEXT_FACT_FIELDS],
+        validators=[DataRequired("Choose which facts to redact.")],
+    )
+    reason = TextAreaField(
+        "Why they are redacted",
+        description="Kept with the redaction. Do not repeat what is being removed.",
+        validators=[DataRequired("Say why these facts are redacted."), Limit(REASON_MAX)],
+        render_kw={"rows": 3},
+    )

@@ -9,11 +9,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from rj.entries import KINDS
-from rj.forms import WholeNumberField
+from rj.entries import BODY_MAX, KINDS, REASON_MAX
+from rj.forms import Limit, WholeNumberField
 from rj.timeline import AUDIENCE_LABELS, KIND_LABELS
 
 SIDE_LABELS = {"harmed": "harmed", "caused": "caused harm", "impacted": "impacted"}
@@ -35,14 +35,14 @@ class WitnessFields:
     witness_name = StringField(
         "Witness's name",
         description="Seen by facilitators only, whoever else may read the account.",
-        validators=[Optional(), Length(max=120)],
+        validators=[Optional(), Limit(120)],
         render_kw={"autocomplete": "off"},
     )
     witness_anonymous = BooleanField("The witness prefers not to say who they are")
     witness_relation = StringField(
         "How they relate to what happened",
         description="For example: saw it from the kitchen, staff on shift, friend of a party.",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Limit(200)],
         render_kw={"autocomplete": "off"},
     )
 
@@ -73,7 +73,7 @@ class EntryForm(WitnessFields, FlaskForm):
     body = TextAreaField(
         "The entry",
         description="In the words of the person who gave it, where possible.",
-        validators=[DataRequired("Write the entry."), Length(max=20000)],
+        validators=[DataRequired("Write the entry."), Limit(BODY_MAX)],
         render_kw={"rows": 8},
     )
     audience = SelectField(
@@ -126,13 +126,13 @@ class EntryForm(WitnessFields, FlaskForm):
 class CorrectForm(WitnessFields, FlaskForm):
     body = TextAreaField(
         "The corrected entry",
-        validators=[DataRequired("Write the corrected entry."), Length(max=20000)],
+        validators=[DataRequired("Write the corrected entry."), Limit(BODY_MAX)],
         render_kw={"rows": 8},
     )
     reason = TextAreaField(
         "Why it is corrected",
         description="Kept with the correction, for everyone who reads its history.",
-        validators=[DataRequired("Say why this is being corrected."), Length(max=2000)],
+        validators=[DataRequired("Say why this is being corrected."), Limit(REASON_MAX)],
         render_kw={"rows": 2},
     )
     revision = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])
@@ -152,6 +152,6 @@ class RedactForm(FlaskForm):
     reason = TextAreaField(
         "Why it is redacted",
         description="Kept with the redaction. Do not repeat what is being removed.",
-        validators=[DataRequired("Say why this entry is redacted."), Length(max=2000)],
+        validators=[DataRequired("Say why this entry is redacted."), Limit(REASON_MAX)],
         render_kw={"rows": 3},
     )

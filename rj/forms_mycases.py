@@ -2,7 +2,10 @@
 
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired
+
+from rj.entries import BODY_MAX
+from rj.forms import Limit
 
 
 class StatementForm(FlaskForm):
@@ -15,6 +18,6 @@ class StatementForm(FlaskForm):
     body = TextAreaField(
         "Your words",
         description="Seen by the facilitators, this side of the case and its representatives.",
-        validators=[DataRequired("Write something first."), Length(max=20000)],
+        validators=[DataRequired("Write something first."), Limit(BODY_MAX)],
         render_kw={"rows": 8},
     )

@@ -17,9 +17,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from rj.clock import local, today, utcnow
+from rj.forms import Limit
 from rj.forms_cases import not_in_the_future
 from rj.models import ACTION_KINDS
 
@@ -113,7 +114,7 @@ class AcknowledgementForm(CaseForm):
     note = TextAreaField(
         "Note",
         description="What was said, and to whom.",
-        validators=[Length(max=5000)],
+        validators=[Limit(5000)],
         render_kw={"rows": 3},
     )
 
@@ -129,12 +130,10 @@ class AcknowledgementForm(CaseForm):
 class PartyForm(CaseForm):
     name = StringField(
         "Name or chosen name",
-        validators=[DataRequired("Give a name or chosen name."), Length(max=120)],
+        validators=[DataRequired("Give a name or chosen name."), Limit(120)],
         render_kw={"autocomplete": "off"},
     )
-    pronouns = StringField(
-        "Pronouns", validators=[Length(max=40)], render_kw={"autocomplete": "off"}
-    )
+    pronouns = StringField("Pronouns", validators=[Limit(40)], render_kw={"autocomplete": "off"})
     side = SelectField(
         "Side",
         choices=_choices(SIDE_LABELS.items()),
@@ -143,7 +142,7 @@ class PartyForm(CaseForm):
     contact = StringField(
         "Contact (optional)",
         description="How to reach them, if they want to be reached. Never required.",
-        validators=[Length(max=200)],
+        validators=[Limit(200)],
         render_kw={"autocomplete": "off"},
     )
     account = SelectField(
@@ -174,7 +173,7 @@ class ConflictForm(CaseForm):
     note = TextAreaField(
         "Why (optional, facilitators only)",
         description="After this the case leaves your board and you can no longer open it.",
-        validators=[Length(max=2000)],
+        validators=[Limit(2000)],
         render_kw={"rows": 3},
     )
 
@@ -188,13 +187,11 @@ class MeetingForm(CaseForm):
         format="%Y-%m-%dT%H:%M",
         validators=[InputRequired("Say when the meeting is.")],
     )
-    place = StringField(
-        "Where", validators=[DataRequired("Say where the meeting is."), Length(max=200)]
-    )
+    place = StringField("Where", validators=[DataRequired("Say where the meeting is."), Limit(200)])
     attendees = TextAreaField(
         "Who attends",
         description="Parties, representatives, support people.",
-        validators=[DataRequired("Say who attends."), Length(max=5000)],
+        validators=[DataRequired("Say who attends."), Limit(5000)],
         render_kw={"rows": 3, "autocomplete": "off"},
     )
 
@@ -207,13 +204,13 @@ class MeetingForm(CaseForm):
 class MeetingOutcomeForm(CaseForm):
     minutes = TextAreaField(
         "Minutes",
-        validators=[DataRequired("Write the minutes of the meeting."), Length(max=20000)],
+        validators=[DataRequired("Write the minutes of the meeting."), Limit(20000)],
         render_kw={"rows": 6},
     )
     outcome = TextAreaField(
         "Outcome",
         description="What was agreed, or what happens next.",
-        validators=[DataRequired("Say what the outcome was."), Length(max=5000)],
+        validators=[DataRequired("Say what the outcome was."), Limit(5000)],
         render_kw={"rows": 3},
     )
 
@@ -232,7 +229,7 @@ class ActionForm(CaseForm):
     )
     description = TextAreaField(
         "Description",
-        validators=[DataRequired("Describe the action."), Length(max=5000)],
+        validators=[DataRequired("Describe the action."), Limit(5000)],
         render_kw={"rows": 3},
     )
     owner = SelectField(
@@ -271,7 +268,7 @@ class ActionStatusForm(CaseForm):
     waived_reason = TextAreaField(
         "Why it was waived",
         description="Needed when the action is waived.",
-        validators=[Length(max=2000)],
+        validators=[Limit(2000)],
         render_kw={"rows": 3},
     )
 
@@ -298,18 +295,18 @@ class CommunityForm(CaseForm):
     impacted = TextAreaField(
         "Who else was impacted",
         description="Witnesses, groups, the space itself.",
-        validators=[Length(max=5000)],
+        validators=[Limit(5000)],
         render_kw={"rows": 3},
     )
     actions = TextAreaField(
         "Community actions",
         description="A circle, a change to the space, a policy review with participants.",
-        validators=[Length(max=5000)],
+        validators=[Limit(5000)],
         render_kw={"rows": 3},
     )
     none_reason = TextAreaField(
         'Or "none": why nobody else was impacted',
-        validators=[Length(max=2000)],
+        validators=[Limit(2000)],
         render_kw={"rows": 2},
     )
 
@@ -326,7 +323,7 @@ class AppealForm(CaseForm):
     party = SelectField("Who appeals", validators=[InputRequired("Choose who appeals.")])
     grounds = TextAreaField(
         "Grounds",
-        validators=[DataRequired("Give the grounds of the appeal."), Length(max=10000)],
+        validators=[DataRequired("Give the grounds of the appeal."), Limit(10000)],
         render_kw={"rows": 5},
     )
     reviewer = SelectField(
@@ -342,7 +339,7 @@ class AppealOutcomeForm(CaseForm):
         choices=_choices(APPEAL_OUTCOME_LABELS),
         validators=[InputRequired("Choose an outcome.")],
     )
-    note = TextAreaField("Reasons", validators=[Length(max=5000)], render_kw={"rows": 4})
+    note = TextAreaField("Reasons", validators=[Limit(5000)], render_kw={"rows": 4})
 
 
 # --- Follow-up ---------------------------------------------------------------
@@ -362,7 +359,7 @@ class HoldCheckInForm(CaseForm):
     notes = TextAreaField(
         "Notes",
         description="How it went, and anything that needs following up.",
-        validators=[DataRequired("Say how the check-in went."), Length(max=10000)],
+        validators=[DataRequired("Say how the check-in went."), Limit(10000)],
         render_kw={"rows": 5},
     )
 
@@ -370,12 +367,12 @@ class HoldCheckInForm(CaseForm):
 class ReflectionForm(CaseForm):
     repaired = TextAreaField(
         "What was repaired",
-        validators=[DataRequired("Say what was repaired."), Length(max=10000)],
+        validators=[DataRequired("Say what was repaired."), Limit(10000)],
         render_kw={"rows": 4},
     )
     learned = TextAreaField(
         "What the community learned",
-        validators=[DataRequired("Say what the community learned."), Length(max=10000)],
+        validators=[DataRequired("Say what the community learned."), Limit(10000)],
         render_kw={"rows": 4},
     )
 
@@ -392,12 +389,12 @@ class CloseEarlyForm(CaseForm):
     duplicate_of = StringField(
         "Reference of the case it duplicates",
         description="Only for a duplicate, e.g. RJ-2026-0042.",
-        validators=[Length(max=20)],
+        validators=[Limit(20)],
         render_kw={"autocomplete": "off"},
     )
     reason = TextAreaField(
         "Reason",
-        validators=[DataRequired("Closing a case early needs a reason."), Length(max=2000)],
+        validators=[DataRequired("Closing a case early needs a reason."), Limit(2000)],
         render_kw={"rows": 3},
     )
 
@@ -412,6 +409,6 @@ class ReopenForm(CaseForm):
     )
     reason = TextAreaField(
         "Reason",
-        validators=[DataRequired("Reopening a case needs a reason."), Length(max=2000)],
+        validators=[DataRequired("Reopening a case needs a reason."), Limit(2000)],
         render_kw={"rows": 3},
     )

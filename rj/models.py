@@ -141,6 +141,7 @@ class Case(BaseModel):
     closed_at = DateTimeField(null=True)
     raised_by = TextField(default="")  # who raised it, in the words of the intake
     people_involved = TextField(default="")  # known people or a description
+    facts_revision = IntegerField(default=1)  # the CaseFacts revision the columns above hold
 
     def touch(self, by):
         """Mark the case as changed now, by ``by`` (the board's poll looks at updated_at)."""
@@ -153,6 +154,56 @@ class Case(BaseModel):
             (("stage", "closed_at", "updated_at", "version"), False),
             (("updated_at",), False),
         )
+
+
+# The facts of a case, as filed and as corrected: revisions, like entries.
+FACT_FIELDS = (
+    "title",
+    "what_happened",
+    "occurred_at",
+    "location",
+    "people_involved",
+    "raised_by",
+    "safety_steps",
+)
+TEXT_FACT_FIELDS = tuple(f for f in FACT_FIELDS if f != "occurred_at")
+
+
+class CaseFacts(BaseModel):
+    """One revision of a case's facts. The case row holds the latest, for the board;
+    a correction adds a revision, and a redaction blanks text in every one of them."""
+
+    case = ForeignKeyField(Case, backref="facts_revisions", on_delete="CASCADE")
+    number = IntegerField()
+    title = CharField(max_length=120)
+    what_happened = TextField(default="")
+    occurred_at = DateTimeField()
+    location = CharField(max_length=200, default="")
+    people_involved = TextField(default="")
+    raised_by = TextField(default="")
+    safety_steps = TextField(default="")
+    author = ForeignKeyField(User)
+    created_at = DateTimeField(default=utcnow)
+    reason = TextField(default="")
+
+    class Meta:
+        table_name = "case_facts"
+        indexes = ((("case", "number"), True),)
+
+
+class CaseRedaction(BaseModel):
+    """Facts of a case blanked in every revision: which, who, when, why, and a keyed
+    digest of what was removed (never the text)."""
+
+    case = ForeignKeyField(Case, backref="redactions", on_delete="CASCADE")
+    fields = CharField(max_length=200)  # comma-separated names from TEXT_FACT_FIELDS
+    by = ForeignKeyField(User)
+    at = DateTimeField(default=utcnow)
+    reason = TextField()
+    digest = CharField(max_length=64)
+
+    class Meta:
+        table_name = "case_redaction"
 
 
 class ReferenceCounter(BaseModel):
@@ -362,12 +413,14 @@ class WitnessDraft(BaseModel):
     token = CharField(max_length=64)
     author = ForeignKeyField(User, backref="witness_drafts")
     case = ForeignKeyField(Case, null=True, backref="witness_drafts", on_delete="CASCADE")
-    witness_name = CharField(max_length=120, default="")
+    # Whatever was typed, however long (limits are checked when it is sent); emptied
+    # once the account is saved as an entry, so no copy of it outlives a redaction.
+    witness_name = TextField(default="")
     prefers_not_to_say = BooleanField(default=False)
-    relation = CharField(max_length=200, default="")
+    relation = TextField(default="")
     account = TextField(default="")
-    when_where = CharField(max_length=300, default="")
-    taken_by = CharField(max_length=120, default="")
+    when_where = TextField(default="")
+    taken_by = TextField(default="")
     status = CharField(max_length=12, default="draft")  # draft, submitted, discarded
     entry = ForeignKeyField(Entry, null=True)
     created_at = DateTimeField(default=utcnow)

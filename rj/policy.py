@@ -9,9 +9,10 @@ queries, so a case you may not see does not exist for you (404).
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
 from flask_login import current_user
 
+from rj import audit
 from rj.models import Case, Conflict, Party, Person, Representative
 
 PUBLIC = "public"
@@ -134,6 +135,49 @@ def excluded_case_ids(user):
         recused = Conflict.select(Conflict.case).where(Conflict.user == user.id)
         cache[user.id] = sorted({row[0] for row in (as_party | recused).tuples()})
     return cache[user.id]
+
+
+def case_route(action, open_only=False, records="case.viewed"):
+    """Declare a route about one case, by its ``<reference>``.
+
+    The case is loaded for the signed-in user (404 when they may not see it) and
+    ``action`` checked against it (403); the view receives ``case`` instead of
+    ``reference``. With ``open_only`` a closed case sends the user back to its page.
+    A GET that shows the case (status 200) is recorded in the audit trail as
+    ``records``, with the page and the ids in its URL; ``records=None`` for a page that
+    shows nothing of the case. A view that cannot be recorded is not shown.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(reference, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not can(current_user, CASE_ACTIONS[action]):
+                abort(403)  # a page this role never has, whatever the case
+            case = load_case_or_404(current_user, reference, action)
+            if open_only and case.stage == "closed":
+                flash(f"{case.reference} is closed: reopen it to add to the record.", "error")
+                return redirect(url_for("cases.show", reference=case.reference, _anchor="process"))
+            response = make_response(view(case, **kwargs))
+            if records and request.method == "GET" and response.status_code == 200:
+                audit.viewed(current_user, case, action=records, page=request.endpoint, **kwargs)
+            return response
+
+        wrapper.policy_rule = action
+        wrapper.records_view = records
+        return wrapper
+
+    return decorate
+
+
+def child_or_404(query, child_id):
+    """The row with this id among ``query`` (the children of a case already loaded through
+    the policy), or 404: an id of another case's meeting, action or entry is not found."""
+    row = query.where(query.model.id == child_id).first()
+    if row is None:
+        abort(404)
+    return row
 
 
 def load_case_or_404(user, reference, action="case.view"):

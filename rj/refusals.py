@@ -2,20 +2,25 @@
 
 Every rule of the domain (workflow, cases, entries, the tablet, accounts) refuses
 with ``Refused``: a message a person can act on, and optionally the form field it
-is about. ``Stale`` is a refusal because someone else changed the thing first; a
-route answers it with 409 instead of 422.
+is about (or several fields, each with its message, in ``problems``). ``Stale`` is
+a refusal because someone else changed the thing first; a route answers it with
+409 instead of 422.
 """
 
 
 class Refused(Exception):
-    """A rule said no. ``field`` names the form field the message belongs beside."""
+    """A rule said no. ``field`` names the form field the message belongs beside;
+    ``problems`` maps several fields to their messages when more than one is wrong."""
 
     status = 422
 
-    def __init__(self, message, field=None):
+    def __init__(self, message, field=None, problems=None, status=None):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.problems = dict(problems or ({field: message} if field else {}))
+        if status is not None:
+            self.status = status
 
 
 class Stale(Refused):

@@ -13,11 +13,13 @@ from datetime import timedelta
 
 from rj import audit, cases, db, entries, policy
 from rj.clock import utcnow
-from rj.models import Case, WitnessDraft
+from rj.models import Case, User, WitnessDraft
+from rj.refusals import Refused, Stale
 
 OPEN_STAGES = ("filed", "acknowledged", "investigating")
 CORRECTION_MINUTES = 15
 STALE_HOURS = 24
+# The most each field takes. The page states the same limits (a character count).
 LIMITS = {
     "witness_name": 120,
     "relation": 200,
@@ -25,16 +27,20 @@ LIMITS = {
     "when_where": 300,
     "taken_by": 120,
 }
+LABELS = {
+    "witness_name": "The witness's name",
+    "relation": "How they relate",
+    "account": "What they saw and heard",
+    "when_where": "When and where",
+    "taken_by": "Taken by",
+}
 QUICK_REPORT_TITLE = "Incident reported on the tablet"
 SPENT = ""  # a used or withdrawn draft token: it matches nothing
-
-
-class DraftRefused(Exception):
-    """Bad input or a draft that can no longer be sent; ``errors`` maps fields to messages."""
-
-    def __init__(self, errors):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+TURNED_OFF = (
+    "This account was turned off; ask a facilitator. The account you wrote is kept, "
+    "and a facilitator can send it."
+)
+NOT_KNOWN = "This account is not known here."
 
 
 @dataclass
@@ -48,10 +54,15 @@ class Fields:
 
     @classmethod
     def from_form(cls, form):
-        values = {name: (form.get(name) or "")[:limit] for name, limit in LIMITS.items()}
+        """What was typed, exactly: never cut (too long is refused on sending)."""
+        values = {name: form.get(name) or "" for name in LIMITS}
         return cls(
             prefers_not_to_say=form.get("prefers_not_to_say") in ("1", "on", "y", "true"), **values
         )
+
+    @classmethod
+    def of(cls, draft):
+        return cls(**{name: getattr(draft, name) for name in vars(cls())})
 
     def problems(self):
         errors = {}
@@ -65,6 +76,13 @@ class Fields:
             errors["when_where"] = "Say when and where it happened."
         if not self.taken_by.strip():
             errors["taken_by"] = "Say who took this account."
+        for name, limit in LIMITS.items():
+            length = len(getattr(self, name))
+            if length > limit:
+                errors[name] = (
+                    f"{LABELS[name]} can be at most {limit:,} characters: this has {length:,}. "
+                    "Shorten it; nothing is lost meanwhile."
+                )
         return errors
 
 
@@ -95,65 +113,108 @@ def own_draft(user, key):
     return WitnessDraft.get_or_none((WitnessDraft.key == key) & (WitnessDraft.author == user.id))
 
 
+def _keep(draft, fields):
+    """Save what was typed into the draft (only while it is one)."""
+    return (
+        WitnessDraft.update(updated_at=utcnow(), **vars(fields))
+        .where((WitnessDraft.id == draft.id) & (WitnessDraft.status == "draft"))
+        .execute()
+    )
+
+
 def autosave(draft, fields):
     """Keep what was typed. Not audited one by one (DESIGN.md): the draft is."""
     if draft.status != "draft":
         return False
-    WitnessDraft.update(updated_at=utcnow(), **vars(fields)).where(
-        (WitnessDraft.id == draft.id) & (WitnessDraft.status == "draft")
-    ).execute()
-    return True
+    return bool(_keep(draft, fields))
 
 
 def submit(key, token, fields, user=None):
-    """Save the account once. Returns the submitted draft (the same one on a resend)."""
+    """Save the account once. Returns the submitted draft (the same one on a resend).
+
+    Whoever holds the draft's token has what they sent kept in the draft before any
+    refusal, so an account sent from a tablet's offline queue is never lost.
+    """
     with db.write_tx():
         draft = db.locked(WitnessDraft.select().where(WitnessDraft.key == key)).first()
         if draft is None:
-            raise DraftRefused({"form": "This account is not known here."})
+            raise Refused(NOT_KNOWN, "form", status=404)
         if draft.status == "submitted":
             return draft  # a resend of what was already saved
-        if not draft.token or not secrets.compare_digest(draft.token, token or ""):
-            raise DraftRefused({"form": "This account cannot be sent from here."})
         if draft.status == "discarded":
-            raise DraftRefused({"form": "This account was discarded."})
-        errors = fields.problems()
-        if errors:
-            raise DraftRefused(errors)
-        author = draft.author
-        case = draft.case or cases.file_case(
-            author,
-            kind="incident",
-            title=QUICK_REPORT_TITLE,
-            what_happened=fields.account,
-            occurred_at=utcnow(),
-            location=fields.when_where,
-            severity="medium",
-            raised_by=fields.taken_by,
-        )
-        witness = entries.Witness.given(
-            fields.witness_name, fields.relation, fields.prefers_not_to_say
-        )
-        entry = entries.add_entry(case, author, "witness", _body(fields), witness=witness)
-        now = utcnow()
-        WitnessDraft.update(
-            status="submitted",
-            entry=entry.id,
-            case=case.id,
-            submitted_at=now,
-            updated_at=now,
-            token=SPENT,
-            **vars(fields),
-        ).where(WitnessDraft.id == draft.id).execute()
-        audit.record(
-            "draft.submitted",
-            actor=author,
-            case=case,
-            entry_id=entry.id,
-            draft=draft.id,
-            by_token=user is None or user.id != author.id,
-        )
-        return WitnessDraft.get_by_id(draft.id)
+            raise Refused("This account was discarded, so it was not sent.", "form", status=409)
+        if not draft.token or not secrets.compare_digest(draft.token, token or ""):
+            raise Refused("This account cannot be sent from here.", "form")
+        _keep(draft, fields)
+        if not draft.author.is_active:
+            refusal = Refused(TURNED_OFF, "form", status=403)
+        elif problems := fields.problems():
+            refusal = Refused(
+                "Please fill in the fields marked below. Nothing is lost.", problems=problems
+            )
+        else:
+            return _save(
+                draft,
+                fields,
+                sender=draft.author,
+                by_token=user is None or user.id != draft.author_id,
+            )
+    raise refusal  # after the commit: what was sent stays in the draft
+
+
+def _save(draft, fields, sender, **details):
+    """The draft's account as a witness entry (filing a quick report's case first); the
+    draft then keeps no copy of the text."""
+    author = draft.author
+    case = draft.case or cases.file_case(
+        author,
+        kind="incident",
+        title=QUICK_REPORT_TITLE,
+        what_happened="",  # the account stays in the witness entry; a facilitator writes the facts
+        occurred_at=utcnow(),
+        location="",
+        severity="medium",
+    )
+    witness = entries.Witness.given(fields.witness_name, fields.relation, fields.prefers_not_to_say)
+    entry = entries.add_entry(case, author, "witness", _body(fields), witness=witness)
+    now = utcnow()
+    WitnessDraft.update(
+        status="submitted",
+        entry=entry.id,
+        case=case.id,
+        submitted_at=now,
+        updated_at=now,
+        token=SPENT,
+        **vars(Fields(prefers_not_to_say=fields.prefers_not_to_say)),
+    ).where(WitnessDraft.id == draft.id).execute()
+    audit.record(
+        "draft.submitted",
+        actor=sender,
+        case=case,
+        entry_id=entry.id,
+        draft=draft.id,
+        author=author.id,
+        **details,
+    )
+    return WitnessDraft.get_by_id(draft.id)
+
+
+def send_for(draft, facilitator, fields):
+    """A facilitator sends the draft of an account that was turned off, so nothing is lost.
+
+    The entry keeps the volunteer as its author; the audit trail says who sent it.
+    """
+    with db.write_tx():
+        current = db.locked(WitnessDraft.select().where(WitnessDraft.id == draft.id)).get()
+        if current.status != "draft":
+            raise Stale("This account was already sent or discarded.")
+        if current.author.is_active:
+            raise Refused("Only the person who wrote it can send this account.", status=403)
+        _keep(current, fields)
+        problems = fields.problems()
+        if not problems:
+            return _save(current, fields, sender=facilitator, for_account=current.author_id)
+    raise Refused("Please fill in the fields marked below. Nothing is lost.", problems=problems)
 
 
 def _body(fields):
@@ -172,9 +233,14 @@ def discard(draft, user):
             relation="",
             account="",
             when_where="",
+            taken_by="",
             updated_at=utcnow(),
         ).where((WitnessDraft.id == draft.id) & (WitnessDraft.status == "draft")).execute()
         audit.record("draft.discarded", actor=user, case=draft.case_id, draft=draft.id)
+
+
+def correction_deadline(draft):
+    return draft.submitted_at + timedelta(minutes=CORRECTION_MINUTES)
 
 
 def may_correct(draft, user):
@@ -182,38 +248,57 @@ def may_correct(draft, user):
         draft.status == "submitted"
         and draft.author_id == user.id
         and draft.submitted_at is not None
-        and utcnow() - draft.submitted_at <= timedelta(minutes=CORRECTION_MINUTES)
+        and utcnow() <= correction_deadline(draft)
     )
 
 
-def correct(draft, user, account, reason):
-    """A volunteer's correction of their own account, shortly after: a new revision."""
+def correct(draft, user, account, reason, based_on):
+    """A volunteer's correction of their own account, shortly after: a new revision of the
+    entry as it is now (``based_on`` is the revision they saw)."""
     if not may_correct(draft, user):
-        raise DraftRefused({"form": "The time to correct this account has passed."})
-    if not account.strip():
-        raise DraftRefused({"account": "Write what they saw and heard."})
-    fields = Fields(**{name: getattr(draft, name) for name in vars(Fields())})
-    fields.account = account[: LIMITS["account"]]
+        raise Refused("The time to correct this account has passed. Tell a facilitator instead.")
     entry = draft.entry
-    witness = entries.Witness.given(draft.witness_name, draft.relation, draft.prefers_not_to_say)
-    entries.correct_entry(
-        entry,
-        user,
-        _body(fields),
-        reason or "Corrected by the person who took it",
-        entry.revision,
-        witness=witness,
-    )
-    WitnessDraft.update(account=fields.account).where(WitnessDraft.id == draft.id).execute()
+    if entry.redacted_at:
+        raise Stale("A facilitator redacted this account; it can no longer be corrected here.")
+    if not (account or "").strip():
+        raise Refused("Write what they saw and heard.", "account")
+    latest = entries.latest_revision(entry)
+    try:
+        entries.correct_entry(
+            entry,
+            user,
+            account,
+            reason or "Corrected by the person who took it",
+            based_on,
+            witness=entries.witness_of(latest.body),
+        )
+    except entries.EntryStale as stale:
+        raise Stale(
+            "A facilitator changed this account a moment ago. Here it is as it is now; "
+            "make your correction again if it is still needed."
+        ) from stale
+    except entries.EntryRefused as refused:
+        raise Refused(refused.message, "account") from refused
 
 
 def stale_drafts(user):
-    """Drafts untouched for a day, for facilitators' Due page (case and author, never text)."""
+    """Drafts nobody is finishing, for facilitators' Due page (case and author, never text):
+    untouched for a day, or at once when their author's account was turned off."""
     cutoff = utcnow() - timedelta(hours=STALE_HOURS)
-    query = WitnessDraft.select().where(
-        (WitnessDraft.status == "draft") & (WitnessDraft.updated_at < cutoff)
+    query = (
+        WitnessDraft.select(WitnessDraft, User)
+        .join(User, on=(WitnessDraft.author == User.id))
+        .where(
+            (WitnessDraft.status == "draft")
+            & ((WitnessDraft.updated_at < cutoff) | (User.is_active_account == False))  # noqa: E712
+        )
     )
     excluded = policy.excluded_case_ids(user)
     if excluded:
         query = query.where(WitnessDraft.case.is_null() | WitnessDraft.case.not_in(excluded))
     return list(query.order_by(WitnessDraft.updated_at))
+
+
+def orphaned_draft_or_none(user, key):
+    """A draft whose author was turned off, when ``user`` may see its case, or None."""
+    return next((d for d in stale_drafts(user) if d.key == key and not d.author.is_active), None)

@@ -5,6 +5,7 @@ import json
 from flask import current_app
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from wtforms.validators import Length
 
 from rj import policy, settings
 from rj.clock import local, utcnow
@@ -24,8 +25,18 @@ HTMX_CONFIG = {
 }
 
 
+def field_limit(field):
+    """The most characters a form field takes, from its Length validator, or None.
+    Passwords are left out: their limit only guards the server."""
+    if field.type == "PasswordField":
+        return None
+    limits = [v.max for v in field.validators if isinstance(v, Length) and v.max >= 0]
+    return min(limits) if limits else None
+
+
 def init_app(app):
     app.jinja_env.globals.update(
+        field_limit=field_limit,
         can=lambda action, obj=None: policy.can(current_user, action, obj),
         htmx_config=json.dumps(HTMX_CONFIG, separators=(",", ":")),
         csrf_headers=lambda: json.dumps({"X-CSRFToken": generate_csrf()}),

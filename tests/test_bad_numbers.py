@@ -27,6 +27,7 @@ CURSORS = {
 FORM_NUMBERS = {
     "board.move": ("MoveForm", ("version", "before", "after")),
     "entries.correct": ("CorrectForm", ("revision",)),
+    "cases.correct_facts": ("FactsForm", ("revision",)),
     "admin.settings_page": (
         "SettingsForm",
         (
@@ -124,6 +125,9 @@ def _valid_form(endpoint, objects):
         return {"to": case.stage, "version": str(case.version), "before": "", "after": ""}
     if endpoint == "entries.correct":
         return {"body": "Corrected.", "reason": "A typo.", "revision": "1"}
+    if endpoint == "cases.correct_facts":
+        facts = {"title": "T", "what_happened": "W", "location": "L", "raised_by": "R"}
+        return {**facts, "occurred_at": "2026-01-01T10:00", "reason": "x", "revision": "1"}
     data = {"appeal_window_days": "14"}
     for stage in DEFAULT_STAGES:
         data[f"label_{stage.key}"] = stage.label

@@ -42,7 +42,7 @@ def test_filing_a_case_puts_it_in_filed_with_a_reference(client, fac, kind):
     ("field", "value", "message"),
     [
         ("title", "", "Give the case a short neutral title."),
-        ("title", "x" * 121, "Field cannot be longer than 120 characters."),
+        ("title", "x" * 121, "Use at most 120 characters: this has 121."),
         ("what_happened", " ", "Say what happened."),
         ("occurred_at", "", "Say when it happened."),
         ("occurred_at", "yesterday", "Not a valid datetime value."),

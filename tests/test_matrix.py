@@ -62,6 +62,8 @@ MATRIX = {
     "board.closed":        row(200,             200,             403,        403,        403),
     "board.move":          row((200, 404, 404), (200, 404, 404), 403,        403,        403),
     "due.index":           row(200,             200,             403,        403,        403),
+    # <key> is a draft of an active volunteer: only a turned-off account's draft is offered.
+    "due.draft":           row(404,             404,             403,        403,        403),
     "admin.settings_page": row(200,             403,             403,        403,        403),
     "tablet.index":        row(200,             200,             403,        403,        200),
     # Empty data: a quick incident report's draft, then to it.
@@ -83,6 +85,9 @@ MATRIX = {
     "cases.record":        row((200, 404, 404), (200, 404, 404), 403,        403,        403),
     "cases.export_zip":    row((200, 404, 404), (200, 404, 404), 403,        403,        403),
     "cases.audit_trail":   row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.correct_facts": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.facts_history": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.redact_facts":  row((200, 404, 404), (200, 404, 404), 403,        403,        403),
     "entries.new":         row((200, 404, 404), (200, 404, 404), 403,        403,        403),
     "entries.correct":     row((200, 404, 404), (200, 404, 404), 403,        403,        403),
     "entries.redact":      row((200, 404, 404), (200, 404, 404), 403,        403,        403),

@@ -76,7 +76,10 @@ def test_a_backward_move_needs_a_reason(client, fac):
         ({"to": "acknowledged", "version": "abc"}, "Not a valid integer value."),
         ({"version": "1"}, "Choose a stage."),
         ({"to": "filed", "version": "1", "before": "xyz"}, "Not a valid integer value."),
-        ({"to": "filed", "version": "1", "reason": "x" * 2001}, "under 2,000 characters"),
+        (
+            {"to": "filed", "version": "1", "reason": "x" * 2001},
+            "Use at most 2,000 characters: this has 2,001.",
+        ),
     ],
 )
 def test_bad_input_gets_a_422_with_a_message(client, fac, data, message):

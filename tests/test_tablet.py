@@ -1,12 +1,14 @@
 """The tablet: drafts kept on the server, one account per submission, nothing lost."""
 
+import json
 import re
 from datetime import timedelta
 
 import pytest
 
+from rj import accounts, cases, entries, tablet
 from rj.clock import utcnow
-from rj.models import Case, Entry, EntryRevision, User, WitnessDraft
+from rj.models import AuditRecord, Case, Entry, EntryRevision, WitnessDraft
 from tests.helpers import create_user, make_case, sign_in_session
 
 FIELDS = {
@@ -156,28 +158,178 @@ def test_a_discarded_draft_cannot_be_sent(client, vol):
     client.post(f"/tablet/drafts/{draft.key}/discard")
     assert WitnessDraft.get_by_id(draft.id).status == "discarded"
     response = client.post(
-        f"/tablet/drafts/{draft.key}/submit", data={**FIELDS, "token": draft.token}
+        f"/tablet/drafts/{draft.key}/submit",
+        data={**FIELDS, "token": draft.token},
+        headers={"Accept": "application/json"},
     )
-    assert response.status_code in (404, 422)
+    assert response.status_code == 409
+    assert response.get_json() == {
+        "errors": {"form": "This account was discarded, so it was not sent."}
+    }
     assert not Entry.select().where(Entry.kind == "witness").exists()
 
 
+def sent(client, case=None, **changes):
+    draft = start(client, case)
+    data = {**FIELDS, **changes, "token": draft.token}
+    assert client.post(f"/tablet/drafts/{draft.key}/submit", data=data).status_code == 200
+    return WitnessDraft.get_by_id(draft.id)
+
+
 def test_a_volunteer_corrects_their_account_for_a_short_while(client, vol):
-    draft = start(client, make_case("filed"))
-    client.post(f"/tablet/drafts/{draft.key}/submit", data={**FIELDS, "token": draft.token})
+    draft = sent(client, make_case("filed"))
+    page = client.get(f"/tablet/drafts/{draft.key}/correct").get_data(as_text=True)
+    assert "Saw a cup thrown at the wall." in page and 'name="revision" value="1"' in page
     response = client.post(
         f"/tablet/drafts/{draft.key}/correct",
-        data={"account": "Saw a mug thrown.", "reason": "It was a mug"},
+        data={"account": "Saw a mug thrown.", "reason": "It was a mug", "revision": "1"},
     )
     assert response.status_code == 302
     entry = WitnessDraft.get_by_id(draft.id).entry
     assert entry.revision == 2 and entry.body.startswith("Saw a mug thrown.")
+    assert "Wren Witness" in entries.latest_revision(entry).body  # the witness is kept
     WitnessDraft.update(submitted_at=utcnow() - timedelta(minutes=20)).where(
         WitnessDraft.id == draft.id
     ).execute()
-    late = client.post(f"/tablet/drafts/{draft.key}/correct", data={"account": "Again"})
+    late = client.post(
+        f"/tablet/drafts/{draft.key}/correct", data={"account": "Again", "revision": "2"}
+    )
     assert late.status_code == 302
     assert Entry.get_by_id(entry.id).revision == 2
+
+
+def test_a_submitted_draft_keeps_no_copy_of_the_account(client, vol):
+    draft = sent(client, make_case("filed"))
+    assert (draft.status, draft.entry_id) != ("draft", None)
+    for name in ("witness_name", "relation", "account", "when_where", "taken_by"):
+        assert getattr(draft, name) == "", name
+    assert draft.key and draft.author_id == vol.id and draft.submitted_at
+
+
+def test_a_correction_with_no_change_is_refused_beside_the_field(client, vol):
+    draft = sent(client, make_case("filed"))
+    body = draft.entry.body
+    response = client.post(
+        f"/tablet/drafts/{draft.key}/correct",
+        data={"account": body, "reason": "", "revision": "1"},
+    )
+    assert response.status_code == 422
+    assert 'id="account-error">Nothing was changed.' in response.get_data(as_text=True)
+
+
+def test_the_correction_page_shows_a_facilitators_correction_and_refuses_a_stale_one(client, vol):
+    draft = sent(client, make_case("filed"))
+    facilitator = create_user("facilitator")
+    witness = entries.witness_of(entries.latest_revision(draft.entry).body)
+    entries.correct_entry(
+        draft.entry, facilitator, "A facilitator's wording.", "Clarified", 1, witness=witness
+    )
+    response = client.post(
+        f"/tablet/drafts/{draft.key}/correct",
+        data={"account": "My late change.", "reason": "x", "revision": "1"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "A facilitator changed this account a moment ago." in html
+    assert "A facilitator&#39;s wording." in html and 'name="revision" value="2"' in html
+    assert Entry.get_by_id(draft.entry_id).body == "A facilitator's wording."
+
+
+def test_a_redacted_account_shows_the_placeholder_and_cannot_be_corrected(client, vol):
+    draft = sent(client, make_case("filed"))
+    entries.redact_entry(draft.entry, create_user("facilitator"), "Named a third person")
+    page = client.get(f"/tablet/drafts/{draft.key}/correct").get_data(as_text=True)
+    assert "[redacted]" in page and "Saw a cup thrown" not in page
+    assert "can no longer be corrected" in page and 'name="account"' not in page
+    response = client.post(
+        f"/tablet/drafts/{draft.key}/correct",
+        data={"account": "Saw a cup thrown again.", "reason": "x", "revision": "1"},
+    )
+    assert response.status_code == 409
+    assert Entry.get_by_id(draft.entry_id).body == "[redacted]"
+
+
+def test_a_quick_report_files_neutral_facts_and_keeps_the_account_in_the_entry(client, vol):
+    draft = sent(client)
+    case = draft.case
+    assert case.title == "Incident reported on the tablet"
+    assert (case.what_happened, case.location) == ("", "")
+    assert "cup" not in " ".join(str(v) for v in cases.facts_of(case).values())
+    assert Entry.get(Entry.case == case).body.startswith("Saw a cup thrown")
+
+
+def test_an_over_long_account_is_refused_whole_and_kept_whole(client, vol):
+    draft = start(client, make_case("filed"))
+    long_account = "x" * 25_014
+    response = client.post(
+        f"/tablet/drafts/{draft.key}/submit",
+        data={**FIELDS, "account": long_account, "token": draft.token},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="account-error">What they saw and heard can be at most 20,000 characters: ' in html
+    assert "this has 25,014" in html and long_account in html
+    kept = WitnessDraft.get_by_id(draft.id)
+    assert kept.status == "draft" and kept.account == long_account
+    assert not Entry.select().where(Entry.kind == "witness").exists()
+
+
+def test_a_queued_account_refused_on_sending_is_kept_in_its_draft(client, app, vol):
+    draft = start(client, make_case("filed"))
+    client.post("/signout")
+    response = client.post(
+        f"/tablet/drafts/{draft.key}/submit",
+        data={**FIELDS, "taken_by": "", "token": draft.token},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.get_json() == {"errors": {"taken_by": "Say who took this account."}}
+    kept = WitnessDraft.get_by_id(draft.id)
+    assert (kept.status, kept.account, kept.witness_name) == (
+        "draft",
+        FIELDS["account"],
+        FIELDS["witness_name"],
+    )
+
+
+def test_a_turned_off_volunteers_account_is_kept_and_sent_by_a_facilitator(client, vol):
+    case = make_case("filed")
+    draft = start(client, case)
+    accounts.deactivate(vol)
+    response = client.post(
+        f"/tablet/drafts/{draft.key}/submit",
+        data={**FIELDS, "token": draft.token},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 403
+    assert response.get_json()["errors"]["form"].startswith(
+        "This account was turned off; ask a facilitator."
+    )
+    assert not Entry.select().where(Entry.kind == "witness").exists()
+    kept = WitnessDraft.get_by_id(draft.id)
+    assert kept.status == "draft" and kept.account == FIELDS["account"]
+
+    facilitator = create_user("facilitator", display_name="Fay Facil")
+    sign_in_session(client, facilitator)
+    due_page = client.get("/due/").get_data(as_text=True)
+    assert f"/due/drafts/{draft.key}" in due_page  # at once, not after a day
+    assert FIELDS["account"] not in due_page
+    assert FIELDS["account"] in client.get(f"/due/drafts/{draft.key}").get_data(as_text=True)
+    response = client.post(f"/due/drafts/{draft.key}", data=FIELDS)
+    assert response.status_code == 302
+    entry = Entry.get((Entry.case == case) & (Entry.kind == "witness"))
+    assert entry.author_id == vol.id and entry.body.startswith(FIELDS["account"])
+    record = AuditRecord.get(AuditRecord.action == "draft.submitted")
+    assert record.actor_id == facilitator.id
+    assert json.loads(record.details)["for_account"] == vol.id
+    assert client.get(f"/due/drafts/{draft.key}").status_code == 404  # sent: gone from Due
+
+
+def test_only_drafts_of_turned_off_accounts_can_be_sent_by_a_facilitator(client, vol):
+    draft = start(client, make_case("filed"))
+    sign_in_session(client, create_user("facilitator"))
+    assert client.get(f"/due/drafts/{draft.key}").status_code == 404
+    assert client.post(f"/due/drafts/{draft.key}", data=FIELDS).status_code == 404
 
 
 def test_volunteers_cannot_browse_cases_or_accounts(client, vol):
@@ -197,4 +349,8 @@ def test_a_draft_untouched_for_a_day_shows_on_the_due_page(client, app, vol):
     assert case.reference in html and "Val Volunteer" in html
     assert "SECRET TEXT" not in html
     assert re.search(r"Witness accounts left unsent \(1\)", html)
-    assert User.get_by_id(vol.id)
+    # A draft touched today is somebody's work in progress, not listed.
+    fresh = tablet.start(vol, case)
+    html = client.get("/due/").get_data(as_text=True)
+    assert re.search(r"Witness accounts left unsent \(1\)", html)
+    assert f"/due/drafts/{fresh.key}" not in html

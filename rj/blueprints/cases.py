@@ -1,11 +1,13 @@
-"""The case record: filing a case and the case page with its whole timeline."""
+"""The case record: filing a case, the case page with its whole timeline, the case file,
+and the facts of a case with their corrections and redactions."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from rj import audit, cases, db, export, policy, timeline, workflow
-from rj.clock import to_utc
-from rj.forms_cases import IntakeForm
+from rj import audit, cases, export, policy, timeline, workflow
+from rj.clock import local, to_utc
+from rj.forms_cases import FactsForm, FactsRedactForm, IntakeForm
+from rj.refusals import Refused
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -28,18 +30,9 @@ def file(kind):
         abort(404)
     form = IntakeForm(kind=kind)
     if form.validate_on_submit():
-        case = cases.file_case(
-            current_user,
-            kind=kind,
-            title=form.title.data,
-            what_happened=form.what_happened.data,
-            occurred_at=to_utc(form.occurred_at.data),
-            location=form.location.data,
-            severity=form.severity.data,
-            safety_steps=form.safety_steps.data or "",
-            raised_by=form.raised_by.data,
-            people_involved=form.people_involved.data or "",
-        )
+        facts = form.facts()
+        facts["occurred_at"] = to_utc(facts["occurred_at"])
+        case = cases.file_case(current_user, kind=kind, severity=form.severity.data, **facts)
         flash(f"{case.reference} is filed.", "ok")
         return redirect(url_for("cases.show", reference=case.reference))
     status = 422 if form.errors else 200
@@ -47,11 +40,8 @@ def file(kind):
 
 
 @bp.route("/<reference>")
-@policy.requires("board.view")
-def show(reference):
-    case = policy.load_case_or_404(current_user, reference, "case.view")
-    with db.write_tx():
-        audit.record("case.viewed", actor=current_user, case=case)
+@policy.case_route("case.view")
+def show(case):
     return render_template(
         "cases/show.html",
         case=case,
@@ -71,22 +61,16 @@ def _printable(case):
 
 
 @bp.route("/<reference>/record")
-@policy.requires("board.view")
-def record(reference):
+@policy.case_route("case.export", records="case.printed")
+def record(case):
     """The case file as a clean page for paper."""
-    case = policy.load_case_or_404(current_user, reference, "case.export")
-    with db.write_tx():
-        audit.record("case.printed", actor=current_user, case=case)
     return _printable(case)
 
 
 @bp.route("/<reference>/export.zip")
-@policy.requires("board.view")
-def export_zip(reference):
+@policy.case_route("case.export", records="case.exported")
+def export_zip(case):
     """The whole case with its audit trail as one file."""
-    case = policy.load_case_or_404(current_user, reference, "case.export")
-    with db.write_tx():
-        audit.record("case.exported", actor=current_user, case=case)
     items = timeline.build(case)
     body = export.zip_bytes(case, items, _printable(case))
     return Response(
@@ -97,10 +81,76 @@ def export_zip(reference):
 
 
 @bp.route("/<reference>/audit")
-@policy.requires("board.view")
-def audit_trail(reference):
+@policy.case_route("case.view", records="audit.viewed")
+def audit_trail(case):
     """Who viewed and changed this case, and when."""
-    case = policy.load_case_or_404(current_user, reference, "case.view")
-    with db.write_tx():
-        audit.record("audit.viewed", actor=current_user, case=case)
     return render_template("cases/audit.html", case=case, trail=list(audit.for_case(case)))
+
+
+# --- The facts of the case ----------------------------------------------------------
+
+
+def _refuse(form, refused):
+    field = getattr(form, refused.field or "", None)
+    if field is None:
+        return refused.message
+    field.errors = [*field.errors, refused.message]
+    return None
+
+
+@bp.route("/<reference>/facts", methods=["GET", "POST"])
+@policy.case_route("case.edit")
+def correct_facts(case):
+    """Correct the case's facts: a new revision; the earlier ones stay in its history."""
+    shown = {**cases.facts_of(case), "revision": case.facts_revision}
+    shown["occurred_at"] = local(case.occurred_at).replace(tzinfo=None)
+    form = FactsForm(data=shown)
+    error, status = None, 200
+    if form.validate_on_submit():
+        facts = form.facts()
+        facts["occurred_at"] = to_utc(facts["occurred_at"])
+        try:
+            cases.correct_facts(case, current_user, facts, form.reason.data, form.revision.data)
+        except Refused as refused:
+            error, status = _refuse(form, refused), refused.status
+            if refused.status == 409:
+                case = cases.reload(case)
+                form.revision.data = case.facts_revision
+        else:
+            flash(f"The facts of {case.reference} are corrected.", "ok")
+            return redirect(url_for("cases.show", reference=case.reference, _anchor="filed"))
+    if form.errors and status == 200:
+        status = 422
+    return render_template("cases/facts.html", case=case, form=form, error=error), status
+
+
+@bp.route("/<reference>/facts/history")
+@policy.case_route("case.view")
+def facts_history(case):
+    return render_template(
+        "cases/facts_history.html",
+        case=case,
+        revisions=list(cases.fact_revisions(case)),
+        redactions=list(cases.redactions(case)),
+        labels=cases.FACT_LABELS,
+    )
+
+
+@bp.route("/<reference>/facts/redact", methods=["GET", "POST"])
+@policy.case_route("case.edit")
+def redact_facts(case):
+    form = FactsRedactForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            cases.redact_facts(case, current_user, form.fields.data, form.reason.data)
+        except Refused as refused:
+            error, status = _refuse(form, refused), refused.status
+        else:
+            flash(f"The chosen facts of {case.reference} are redacted.", "ok")
+            return redirect(url_for("cases.show", reference=case.reference, _anchor="filed"))
+    if form.errors and status == 200:
+        status = 422
+    return render_template(
+        "cases/facts_redact.html", case=case, form=form, error=error, facts=cases.facts_of(case)
+    ), status

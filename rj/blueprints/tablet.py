@@ -7,8 +7,9 @@ accounts, and nothing of a case after sending an account but its receipt.
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from rj import csrf, policy, tablet
-from rj.models import Case
+from rj import audit, csrf, policy, tablet
+from rj.models import Case, Entry
+from rj.refusals import Refused
 
 bp = Blueprint("tablet", __name__, url_prefix="/tablet")
 
@@ -35,6 +36,11 @@ def start():
     return redirect(url_for("tablet.draft", key=draft.key))
 
 
+def draft_page(draft, errors=None, status=200, template="tablet/draft.html"):
+    """A witness account's page, its fields with their limits and any errors beside them."""
+    return render_template(template, draft=draft, errors=errors or {}, limits=tablet.LIMITS), status
+
+
 def _own_or_404(key):
     draft = tablet.own_draft(current_user, key)
     if draft is None:
@@ -50,7 +56,7 @@ def draft(key):
         return render_template("tablet/receipt.html", draft=draft)
     if draft.status != "draft":
         abort(404)
-    return render_template("tablet/draft.html", draft=draft, errors={})
+    return draft_page(draft)
 
 
 @bp.route("/drafts/<key>/autosave", methods=["POST"])
@@ -71,19 +77,20 @@ def submit(key):
     wants_json = request.accept_mimetypes.best == "application/json"
     try:
         draft = tablet.submit(key, request.form.get("token"), fields, user)
-    except tablet.DraftRefused as refused:
+    except Refused as refused:
         if wants_json:
-            return jsonify(errors=refused.errors), 422
+            return jsonify(errors=refused.problems or {"form": refused.message}), refused.status
         known = tablet.own_draft(user, key) if user else None
         if known is None:
             abort(404)
         known.__data__.update(vars(fields))
-        return render_template("tablet/draft.html", draft=known, errors=refused.errors), 422
+        return draft_page(known, refused.problems or {"form": refused.message}, refused.status)
     if wants_json:
         return jsonify(
             reference=draft.case.reference,
-            saved_at=draft.submitted_at.isoformat() + "Z",
+            saved_at=draft.submitted_at.isoformat(timespec="seconds") + "Z",
             receipt=url_for("tablet.draft", key=draft.key),
+            correct_until=tablet.correction_deadline(draft).isoformat(timespec="seconds") + "Z",
         )
     return render_template("tablet/receipt.html", draft=draft)
 
@@ -104,17 +111,28 @@ def correct(key):
     if not tablet.may_correct(draft, current_user):
         flash("The time to correct this account has passed. Tell a facilitator instead.", "info")
         return redirect(url_for("tablet.index"))
-    errors = {}
+    entry = draft.entry
+    audit.viewed(current_user, entry.case_id, entry_id=entry.id, page="tablet.correct")
+    errors, status = {}, 200
+    account = entry.body
     if request.method == "POST":
+        account = request.form.get("account", "")
         try:
             tablet.correct(
-                draft, current_user, request.form.get("account", ""), request.form.get("reason", "")
+                draft,
+                current_user,
+                account,
+                request.form.get("reason", ""),
+                based_on=request.form.get("revision", type=int),
             )
-        except tablet.DraftRefused as refused:
-            errors = refused.errors
+        except Refused as refused:
+            errors, status = refused.problems or {"form": refused.message}, refused.status
+            entry = Entry.get_by_id(entry.id)
+            if refused.status == 409:
+                account = entry.body  # as it is now, to correct again
         else:
             flash("Your correction is saved.", "ok")
             return redirect(url_for("tablet.draft", key=key))
-    return render_template("tablet/correct.html", draft=draft, errors=errors), (
-        422 if errors else 200
-    )
+    return render_template(
+        "tablet/correct.html", draft=draft, entry=entry, account=account, errors=errors
+    ), status

@@ -368,7 +368,9 @@
       credentials: "same-origin"
     }).then(function (response) {
       if (response.status === 200) return response.json();
-      if (response.status === 422) return response.json().then(function (body) { throw { refused: body.errors }; });
+      if ([403, 404, 409, 422].indexOf(response.status) >= 0) {
+        return response.json().then(function (body) { throw { refused: body.errors || {} }; });
+      }
       throw new Error("status " + response.status);
     });
   }
@@ -399,22 +401,65 @@
     say("You are offline. This account is kept on this tablet and will be sent when the network returns.", "offline");
   }
 
+  function forget(key) {
+    writeQueue(readQueue().filter(function (other) { return other.key !== key; }));
+  }
+
+  // Mark the fields the server refused, beside each field, on the draft's own page.
+  function markRefused(form, errors) {
+    form.querySelectorAll(".error[data-from-queue]").forEach(function (old) { old.remove(); });
+    Object.keys(errors).forEach(function (name) {
+      var input = form.querySelector('[name="' + name + '"]');
+      if (!input) return;
+      var message = document.createElement("p");
+      message.className = "error";
+      message.id = name + "-error";
+      message.setAttribute("data-from-queue", "1");
+      message.textContent = errors[name];
+      input.closest(".field").classList.add("has-error");
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + message.id).trim());
+      input.parentNode.appendChild(message);
+    });
+  }
+
+  function refusedText(errors) {
+    var first = Object.keys(errors).map(function (name) { return errors[name]; })[0];
+    return first || "The account was not accepted.";
+  }
+
   function flush() {
     var items = readQueue();
     if (!items.length || !navigator.onLine) return;
     items.forEach(function (item) {
+      if (item.refused) return;  // waits for its author to finish it, or to discard it
       send(item).then(function (data) {
-        writeQueue(readQueue().filter(function (other) { return other.key !== item.key; }));
+        forget(item.key);
         var form = document.querySelector('[data-tablet-form][data-key="' + item.key + '"]');
         if (form) showReceipt(form, data);
         else say("An account kept on this tablet was sent and saved at " + clock(data.saved_at) + " for " + data.reference + ".", "saved");
       }).catch(function (error) {
-        if (error && error.refused) {
-          // The server will never take it as it is: keep it on its draft page instead.
-          writeQueue(readQueue().filter(function (other) { return other.key !== item.key; }));
-          say("An account kept on this tablet needs more details: open your unsent accounts.", "offline");
-        }
+        if (!error || !error.refused) return;  // still offline: try again later
+        // The server kept what was sent in the draft; this tablet keeps its copy too,
+        // until the account is sent or discarded on purpose.
+        item.refused = error.refused;
+        writeQueue(readQueue().map(function (other) { return other.key === item.key ? item : other; }));
+        showQueued();
       });
+    });
+  }
+
+  // An account this tablet kept but the server refused stays in view until it is dealt with.
+  function showQueued() {
+    readQueue().forEach(function (item) {
+      if (!item.refused) return;
+      var form = document.querySelector('[data-tablet-form][data-key="' + item.key + '"]');
+      if (form) {
+        markRefused(form, item.refused);
+        say("This account was not sent: " + refusedText(item.refused) + " Nothing is lost.", "offline");
+      } else {
+        say("An account kept on this tablet was not sent: " + refusedText(item.refused) + " Open your unsent accounts to finish it.", "offline");
+      }
     });
   }
 
@@ -429,6 +474,7 @@
     var fields = {};
     new FormData(form).forEach(function (value, name) { fields[name] = value; });
     var item = { url: form.action, key: form.getAttribute("data-key"), fields: fields };
+    forget(item.key);  // what is on screen now replaces any copy kept before
     if (!navigator.onLine) {
       enqueue(item);
       if (button) button.disabled = false;
@@ -459,6 +505,12 @@
     if (form && form.matches && form.matches("[data-tablet-form]")) say("You are offline. Keep writing: nothing is lost.", "offline");
   });
 
+  // Discarding an account on purpose is the one other way its kept copy goes.
+  document.addEventListener("submit", function (event) {
+    var key = event.target.getAttribute && event.target.getAttribute("data-discard-key");
+    if (key) forget(key);
+  });
+
   window.addEventListener("online", flush);
   window.addEventListener("offline", function () {
     if (document.querySelector("[data-tablet-form]")) say("You are offline. Keep writing: nothing is lost.", "offline");
@@ -487,7 +539,53 @@
   document.addEventListener("DOMContentLoaded", function () {
     var tabletPage = document.querySelector("[data-idle-seconds]");
     if (tabletPage) idleSignOut(parseInt(tabletPage.getAttribute("data-idle-seconds"), 10) || 300);
+    showQueued();
     flush();
     window.setInterval(flush, 5000);
+  });
+})();
+
+// --- Character counts ------------------------------------------------------------
+// A field with a limit says so ("Up to 2,000 characters."); as it is typed in, the hint
+// counts what is left, or how many characters are too many, as GOV.UK's character count
+// does. Nothing is ever cut: the server refuses too long, beside the field.
+(function () {
+  "use strict";
+
+  var announce;
+  function announcer() {
+    if (!announce) {
+      announce = document.createElement("div");
+      announce.className = "visually-hidden";
+      announce.setAttribute("aria-live", "polite");
+      document.body.appendChild(announce);
+    }
+    return announce;
+  }
+
+  function update(hint, input, speak) {
+    var limit = parseInt(hint.getAttribute("data-limit"), 10);
+    var left = limit - input.value.length;
+    var over = left < 0;
+    var text = over
+      ? "You have " + (-left).toLocaleString() + " character" + (left === -1 ? "" : "s") + " too many."
+      : "You have " + left.toLocaleString() + " character" + (left === 1 ? "" : "s") + " remaining.";
+    hint.textContent = text;
+    hint.classList.toggle("is-over", over);
+    if (speak) announcer().textContent = text;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-count-for]").forEach(function (hint) {
+      var input = document.getElementById(hint.getAttribute("data-count-for"));
+      if (!input) return;
+      var timer;
+      if (input.value.length) update(hint, input, false);
+      input.addEventListener("input", function () {
+        update(hint, input, false);
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () { update(hint, input, true); }, 1000);
+      });
+    });
   });
 })();
