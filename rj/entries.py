@@ -123,11 +123,6 @@ def revisions(entry):
     return EntryRevision.select().where(EntryRevision.entry == entry).order_by(EntryRevision.number)
 
 
-def entry_of_case_or_none(case, entry_id):
-    """The entry with this id when it belongs to ``case``; None otherwise (a 404)."""
-    return Entry.select().where((Entry.id == entry_id) & (Entry.case == case)).first()
-
-
 def file_of_case_or_none(case, file_id):
     """The file with this id when its entry belongs to ``case``; None otherwise (a 404)."""
     return (
@@ -340,12 +335,6 @@ def redact_entry(entry, by, reason):
     files.delete(stored)
     db.checkpoint()  # the removed text must not linger in the write-ahead log
     return Entry.get_by_id(entry.id)
-
-
-def record_view(entry, by, what="entry.viewed", **details):
-    """An opened entry history or file, in the audit trail."""
-    with db.write_tx():
-        audit.record(what, actor=by, case=entry.case_id, entry_id=entry.id, **details)
 
 
 def party_of_case(case, party_id):

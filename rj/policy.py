@@ -161,7 +161,8 @@ def case_route(action, open_only=False, records="case.viewed"):
                 return redirect(url_for("cases.show", reference=case.reference, _anchor="process"))
             response = make_response(view(case, **kwargs))
             if records and request.method == "GET" and response.status_code == 200:
-                audit.viewed(current_user, case, action=records, page=request.endpoint, **kwargs)
+                details = {**kwargs, **g.pop("mend_view_details", {})}
+                audit.viewed(current_user, case, action=records, page=request.endpoint, **details)
             return response
 
         wrapper.policy_rule = action
@@ -169,6 +170,39 @@ def case_route(action, open_only=False, records="case.viewed"):
         return wrapper
 
     return decorate
+
+
+def standing_route(records="case.viewed"):
+    """Declare a route about one case the signed-in user takes part in ("My cases").
+
+    The view receives their ``standing`` in the case (404 when they take no part in
+    it) instead of ``reference``; a GET that shows it is recorded as ``records``.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(reference, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            standing = standing_or_404(current_user, reference)
+            response = make_response(view(standing, **kwargs))
+            if records and request.method == "GET" and response.status_code == 200:
+                audit.viewed(
+                    current_user, standing.case, action=records, page=request.endpoint, **kwargs
+                )
+            return response
+
+        wrapper.policy_rule = SIGNED_IN
+        wrapper.records_view = records
+        return wrapper
+
+    return decorate
+
+
+def viewing(**details):
+    """More about what a case route shows, for the record of its view (the entry a
+    file belongs to, say)."""
+    g.setdefault("mend_view_details", {}).update(details)
 
 
 def child_or_404(query, child_id):

@@ -18,6 +18,8 @@ from rj.refusals import Refused, Stale
 
 OPEN_STAGES = ("filed", "acknowledged", "investigating")
 CORRECTION_MINUTES = 15
+# What a correction on the tablet may hold: the account as saved, and what was corrected.
+CORRECTION_LIMITS = {"account": entries.BODY_MAX, "reason": entries.REASON_MAX}
 STALE_HOURS = 24
 # The most each field takes. The page states the same limits (a character count).
 LIMITS = {
@@ -278,7 +280,8 @@ def correct(draft, user, account, reason, based_on):
             "make your correction again if it is still needed."
         ) from stale
     except entries.EntryRefused as refused:
-        raise Refused(refused.message, "account") from refused
+        field = "reason" if refused.field == "reason" else "account"
+        raise Refused(refused.message, field) from refused
 
 
 def stale_drafts(user):

@@ -209,3 +209,40 @@ def build_world():
             users["volunteer"], Case.get(Case.reference == values["reference"])
         )
     return users, objects
+
+
+def build_places(world):
+    """The world's cases, and a few more that pages need to show something: a case under
+    appeal (reviewed by the admin), a closed one, a sent tablet account and the draft of
+    a volunteer whose account was turned off."""
+    from rj import accounts, tablet
+    from rj.clock import today
+
+    users, objects = world
+    values = dict(objects)
+    fac, admin = users["facilitator"], users["admin"]
+    appealed = make_case("followup", by=fac, parties=[("harmed", None, "Ann Appellant")])
+    cases.communicate_decision(appealed, fac, today() - timedelta(days=1))
+    cases.appeal_case(
+        Case.get_by_id(appealed.id),
+        fac,
+        "They were not heard.",
+        admin,
+        party=Party.get(Party.case == appealed),
+    )
+    closed = make_case("closed", by=fac)
+    own = Case.get(Case.reference == objects["own"]["reference"])
+    sent = tablet.start(users["volunteer"], own)
+    sent = tablet.submit(
+        sent.key,
+        sent.token,
+        tablet.Fields("Wren", False, "In the queue", "Saw it.", "3pm, kitchen", "Val"),
+    )
+    leaver = create_user("volunteer")
+    orphaned = tablet.start(leaver, own)
+    accounts.deactivate(leaver)
+    values["appealed"] = {**objects["own"], "reference": appealed.reference}
+    values["closed"] = {**objects["own"], "reference": closed.reference}
+    values["sent"] = {**objects["own"], "key": sent.key}
+    values["orphaned"] = {**objects["own"], "key": orphaned.key}
+    return users, values

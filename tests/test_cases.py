@@ -111,3 +111,76 @@ def test_facilitators_see_who_viewed_and_changed_a_case(client, fac, app):
     html = client.get(f"/cases/{case.reference}/audit").get_data(as_text=True)
     assert "Olu Other" in html and "case.viewed" in html and "case.moved" in html
     assert "audit.viewed" in client.get(f"/cases/{case.reference}/audit").get_data(as_text=True)
+
+
+# --- The facts of a case ----------------------------------------------------------
+
+FACTS = {k: v for k, v in VALID.items() if k != "severity"}
+
+
+def test_correcting_the_facts_adds_a_revision_and_keeps_the_first(client, fac):
+    client.post("/cases/new/complaint", data=VALID)
+    case = Case.get()
+    form = client.get(f"/cases/{case.reference}/facts").get_data(as_text=True)
+    assert "Shouting near the lockers" in form and 'name="revision" type="hidden" value="1"' in form
+    data = {**FACTS, "location": "The lockers by the door", "reason": "Place was vague"}
+    response = client.post(f"/cases/{case.reference}/facts", data={**data, "revision": "1"})
+    assert response.status_code == 302
+    case = Case.get_by_id(case.id)
+    assert (case.location, case.facts_revision) == ("The lockers by the door", 2)
+    history = client.get(f"/cases/{case.reference}/facts/history").get_data(as_text=True)
+    assert "Locker room" in history and "The lockers by the door" in history
+    assert "Place was vague" in history
+    record = AuditRecord.get(AuditRecord.action == "case.facts_corrected")
+    assert "lockers" not in record.details and '"location"' in record.details
+
+
+def test_a_facts_correction_on_a_stale_page_is_refused_with_409(client, fac):
+    client.post("/cases/new/complaint", data=VALID)
+    case = Case.get()
+    other = create_user("facilitator")
+    cases.correct_facts(case, other, {**cases.facts_of(case), "title": "Theirs"}, "x", 1)
+    data = {**FACTS, "title": "Mine", "reason": "y", "revision": "1"}
+    response = client.post(f"/cases/{case.reference}/facts", data=data)
+    assert response.status_code == 409
+    assert "corrected by someone else while you were editing" in response.get_data(as_text=True)
+    assert Case.get_by_id(case.id).title == "Theirs"
+
+
+def test_a_facts_correction_that_changes_nothing_is_refused(client, fac):
+    client.post("/cases/new/complaint", data=VALID)
+    case = Case.get()
+    data = {**FACTS, "reason": "Just checking", "revision": "1"}
+    response = client.post(f"/cases/{case.reference}/facts", data=data)
+    assert response.status_code == 422
+    assert 'id="what_happened-error">Nothing was changed.' in response.get_data(as_text=True)
+
+
+def test_redacting_facts_blanks_them_in_every_revision_and_says_who_and_why(client, fac):
+    client.post("/cases/new/complaint", data=VALID)
+    case = Case.get()
+    cases.correct_facts(case, fac, {**cases.facts_of(case), "people_involved": "Al, Bo"}, "x", 1)
+    response = client.post(
+        f"/cases/{case.reference}/facts/redact",
+        data={"fields": ["people_involved", "raised_by"], "reason": "Named a child"},
+    )
+    assert response.status_code == 302
+    history = client.get(f"/cases/{case.reference}/facts/history").get_data(as_text=True)
+    assert "Al, Bo" not in history and "Two regulars" not in history and "Sam, front" not in history
+    assert "Redacted by Fen Facil" in history and "Named a child" in history
+    case = Case.get_by_id(case.id)
+    assert (case.people_involved, case.raised_by) == ("[redacted]", "[redacted]")
+    assert case.what_happened == VALID["what_happened"]  # only what was chosen
+    redaction = cases.redactions(case).get()
+    assert redaction.fields == "people_involved,raised_by" and len(redaction.digest) == 64
+
+
+def test_a_facts_redaction_needs_a_choice_and_a_reason(client, fac):
+    client.post("/cases/new/complaint", data=VALID)
+    case = Case.get()
+    response = client.post(f"/cases/{case.reference}/facts/redact", data={"reason": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="fields-error">Choose which facts to redact.' in html
+    assert 'id="reason-error">Say why these facts are redacted.' in html
+    assert Case.get_by_id(case.id).title == VALID["title"]

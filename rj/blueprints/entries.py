@@ -54,13 +54,6 @@ def _case_url(case, entry=None):
     return url_for("cases.show", reference=case.reference, _anchor=anchor)
 
 
-def _entry_or_404(case, entry_id):
-    entry = entries.entry_of_case_or_none(case, entry_id)
-    if entry is None:
-        abort(404)
-    return entry
-
-
 def _refuse(form, exc):
     field = getattr(form, exc.field, None)
     if field is None:
@@ -69,9 +62,8 @@ def _refuse(form, exc):
 
 
 @bp.route("/entries/new", methods=["GET", "POST"])
-@policy.requires("board.view")
-def new(reference):
-    case = policy.load_case_or_404(current_user, reference, "case.edit")
+@policy.case_route("case.edit")
+def new(case):
     max_bytes = current_app.config["UPLOAD_MAX_BYTES"]
     form = EntryForm(case=case, max_bytes=max_bytes)
     if request.method == "GET":
@@ -114,10 +106,9 @@ def _witness_from(form):
 
 
 @bp.route("/entries/<int:entry_id>/correct", methods=["GET", "POST"])
-@policy.requires("board.view")
-def correct(reference, entry_id):
-    case = policy.load_case_or_404(current_user, reference, "case.edit")
-    entry = _entry_or_404(case, entry_id)
+@policy.case_route("case.edit", records="entry.viewed")
+def correct(case, entry_id):
+    entry = policy.child_or_404(case.entries, entry_id)
     if entry.redacted_at:
         return render_error(409, "This entry was redacted; it can no longer be corrected.")
     form = CorrectForm(kind=entry.kind)
@@ -146,7 +137,7 @@ def correct(reference, entry_id):
             _refuse(form, exc)
         except entries.EntryStale as exc:
             error, status = str(exc), 409
-            entry = _entry_or_404(case, entry_id)
+            entry = policy.child_or_404(case.entries, entry_id)
             form.revision.data = entry.revision
         else:
             flash(f"The {KIND_LABELS[entry.kind].lower()} is corrected.", "ok")
@@ -164,10 +155,9 @@ def correct(reference, entry_id):
 
 
 @bp.route("/entries/<int:entry_id>/redact", methods=["GET", "POST"])
-@policy.requires("board.view")
-def redact(reference, entry_id):
-    case = policy.load_case_or_404(current_user, reference, "case.edit")
-    entry = _entry_or_404(case, entry_id)
+@policy.case_route("case.edit", records="entry.viewed")
+def redact(case, entry_id):
+    entry = policy.child_or_404(case.entries, entry_id)
     if entry.redacted_at:
         return render_error(409, "This entry is already redacted.")
     form = RedactForm()
@@ -193,11 +183,9 @@ def redact(reference, entry_id):
 
 
 @bp.route("/entries/<int:entry_id>/history")
-@policy.requires("board.view")
-def history(reference, entry_id):
-    case = policy.load_case_or_404(current_user, reference, "case.view")
-    entry = _entry_or_404(case, entry_id)
-    entries.record_view(entry, current_user, "entry.viewed")
+@policy.case_route("case.view", records="entry.viewed")
+def history(case, entry_id):
+    entry = policy.child_or_404(case.entries, entry_id)
     shown = [
         (revision, entries.witness_of(revision.body), entries.account_of(revision.body))
         for revision in entries.revisions(entry)
@@ -213,20 +201,19 @@ def history(reference, entry_id):
 
 
 @bp.route("/files/<int:file_id>")
-@policy.requires("board.view")
-def file(reference, file_id):
-    case = policy.load_case_or_404(current_user, reference, "case.view")
+@policy.case_route("case.view", records="file.viewed")
+def file(case, file_id):
     stored = entries.file_of_case_or_none(case, file_id)
     # A redacted entry's files are gone from disk; its rows are kept but never served.
     if stored is None or stored.entry.redacted_at:
         abort(404)
+    policy.viewing(entry_id=stored.entry_id)
     path = files.path_of(stored.stored_name)
     if not path.is_file():
         current_app.logger.error(
             "Stored file %s of entry %s is missing", stored.id, stored.entry_id
         )
         abort(404)
-    entries.record_view(stored.entry, current_user, "file.viewed", file=stored.id)
     response = send_file(
         path,
         mimetype=stored.content_type,  # Werkzeug adds "; charset=utf-8" to text/plain

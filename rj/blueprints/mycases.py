@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from rj import audit, db, entries, policy, workflow
+from rj import entries, policy, workflow
 from rj.forms_mycases import StatementForm
 from rj.models import Action, Case, CheckIn, Entry, Representative, User
 from rj.timeline import KIND_LABELS
@@ -62,11 +62,8 @@ def _shared(standing):
 
 
 @bp.route("/<reference>")
-@policy.signed_in
-def show(reference):
-    standing = policy.standing_or_404(current_user, reference)
-    with db.write_tx():
-        audit.record("case.viewed", actor=current_user, case=standing.case, view="my-cases")
+@policy.standing_route()
+def show(standing):
     timeline, actions, checkins, representatives = _shared(standing)
     users = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
     return render_template(
@@ -84,9 +81,8 @@ def show(reference):
 
 
 @bp.route("/<reference>/add", methods=["GET", "POST"])
-@policy.signed_in
-def add(reference):
-    standing = policy.standing_or_404(current_user, reference)
+@policy.standing_route()
+def add(standing):
     form = StatementForm()
     if standing.as_representative:
         form.kind.choices = [
@@ -115,7 +111,11 @@ def add(reference):
             else:
                 flash("Added. The facilitators and your side can read it.", "ok")
                 return redirect(
-                    url_for("mycases.show", reference=reference, _anchor=f"entry-{entry.id}")
+                    url_for(
+                        "mycases.show",
+                        reference=standing.case.reference,
+                        _anchor=f"entry-{entry.id}",
+                    )
                 )
     status = 422 if form.errors else 200
     return render_template("mycases/add.html", form=form, case=standing.case), status

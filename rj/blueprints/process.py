@@ -5,7 +5,7 @@ the case page). Writes go through rj.cases and rj.workflow; a refusal from
 them is shown beside the field it is about, with status 422.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -54,18 +54,6 @@ STAFF_ROLES = ("facilitator", "admin")
 
 
 # --- Helpers -----------------------------------------------------------------
-
-
-def _load(reference):
-    return policy.load_case_or_404(current_user, reference, "case.edit")
-
-
-def _open_or_redirect(case):
-    """A closed case takes nothing new until it is reopened."""
-    if case.stage == "closed":
-        flash(f"{case.reference} is closed: reopen it to add to the record.", "error")
-        return redirect(url_for("cases.show", reference=case.reference, _anchor="process"))
-    return None
 
 
 def _page(template, case, form, heading, form_error=None, status=None, **context):
@@ -201,11 +189,8 @@ def _panel_helper():
 
 
 @bp.route("/acknowledgement", methods=["GET", "POST"])
-@policy.requires("board.view")
-def acknowledge(reference):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
+@policy.case_route("case.edit", open_only=True)
+def acknowledge(case):
     staff = _staff()
     form = AcknowledgementForm(case=case)
     form.by.choices = _user_choices(staff, "Choose…")
@@ -234,11 +219,8 @@ def acknowledge(reference):
 
 
 @bp.route("/parties/new", methods=["GET", "POST"])
-@policy.requires("board.view")
-def add_party(reference):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
+@policy.case_route("case.edit", open_only=True)
+def add_party(case):
     accounts = list(
         User.select()
         .where(User.is_active_account == True)  # noqa: E712
@@ -285,14 +267,9 @@ def add_party(reference):
 
 
 @bp.route("/parties/<int:party_id>/representatives", methods=["GET", "POST"])
-@policy.requires("board.view")
-def add_representatives(reference, party_id):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
-    party = Party.get_or_none((Party.id == party_id) & (Party.case == case))
-    if party is None:
-        abort(404)
+@policy.case_route("case.edit", open_only=True)
+def add_representatives(case, party_id):
+    party = policy.child_or_404(case.parties, party_id)
     taken = Representative.select(Representative.user).where(Representative.party == party)
     available = list(
         User.select()
@@ -324,11 +301,8 @@ def add_representatives(reference, party_id):
 
 
 @bp.route("/lead", methods=["GET", "POST"])
-@policy.requires("board.view")
-def set_lead(reference):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
+@policy.case_route("case.edit", open_only=True)
+def set_lead(case):
     staff = _staff()
     form = LeadForm(case=case)
     form.lead.choices = _user_choices(staff, "Choose…")
@@ -346,9 +320,8 @@ def set_lead(reference):
 
 
 @bp.route("/conflict", methods=["GET", "POST"])
-@policy.requires("board.view")
-def declare_conflict(reference):
-    case = _load(reference)
+@policy.case_route("case.edit")
+def declare_conflict(case):
     form = ConflictForm(case=case)
     if form.validate_on_submit():
         cases.declare_conflict(case, current_user, (form.note.data or "").strip())
@@ -365,11 +338,8 @@ def declare_conflict(reference):
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
-@policy.requires("board.view")
-def schedule_meeting(reference):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
+@policy.case_route("case.edit", open_only=True)
+def schedule_meeting(case):
     form = MeetingForm(case=case)
     if form.validate_on_submit():
         meeting = cases.schedule_meeting(
@@ -384,14 +354,9 @@ def schedule_meeting(reference):
 
 
 @bp.route("/meetings/<int:meeting_id>/outcome", methods=["GET", "POST"])
-@policy.requires("board.view")
-def meeting_outcome(reference, meeting_id):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
-    meeting = Meeting.get_or_none((Meeting.id == meeting_id) & (Meeting.case == case))
-    if meeting is None:
-        abort(404)
+@policy.case_route("case.edit", open_only=True)
+def meeting_outcome(case, meeting_id):
+    meeting = policy.child_or_404(case.meetings, meeting_id)
     if meeting.outcome_recorded_at is not None:
         flash("That meeting's outcome is already recorded.", "error")
         return redirect(url_for("cases.show", reference=case.reference, _anchor="process"))
@@ -427,11 +392,8 @@ def meeting_outcome(reference, meeting_id):
 
 
 @bp.route("/actions/new", methods=["GET", "POST"])
-@policy.requires("board.view")
-def add_action(reference):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
+@policy.case_route("case.edit", open_only=True)
+def add_action(case):
     parties = _parties(case)
     staff = _staff()
     form = ActionForm(case=case, sides={str(p.id): p.side for p in parties})
@@ -454,14 +416,9 @@ def add_action(reference):
 
 
 @bp.route("/actions/<int:action_id>/status", methods=["GET", "POST"])
-@policy.requires("board.view")
-def action_status(reference, action_id):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
-    action = Action.get_or_none((Action.id == action_id) & (Action.case == case))
-    if action is None:
-        abort(404)
+@policy.case_route("case.edit", open_only=True)
+def action_status(case, action_id):
+    action = policy.child_or_404(case.actions, action_id)
     form = ActionStatusForm(case=case, status=action.status, waived_reason=action.waived_reason)
     if form.validate_on_submit():
         reason = (form.waived_reason.data or "").strip() if form.status.data == "waived" else ""
@@ -482,11 +439,8 @@ def action_status(reference, action_id):
 
 
 @bp.route("/decision/communicated", methods=["GET", "POST"])
-@policy.requires("board.view")
-def communicate_decision(reference):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
+@policy.case_route("case.edit", open_only=True)
+def communicate_decision(case):
     form = CommunicatedForm(case=case)
     if not form.is_submitted():
         form.on.data = case.decision_communicated_on or today()
@@ -506,11 +460,8 @@ def communicate_decision(reference):
 
 
 @bp.route("/community", methods=["GET", "POST"])
-@policy.requires("board.view")
-def assess_community(reference):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
+@policy.case_route("case.edit", open_only=True)
+def assess_community(case):
     form = CommunityForm(case=case)
     if form.validate_on_submit():
         try:
@@ -548,9 +499,8 @@ def _appeal_closed_reason(case):
 
 
 @bp.route("/appeal", methods=["GET", "POST"])
-@policy.requires("board.view")
-def file_appeal(reference):
-    case = _load(reference)
+@policy.case_route("case.edit")
+def file_appeal(case):
     parties = _parties(case)
     staff = _staff()
     form = AppealForm(case=case)
@@ -591,9 +541,8 @@ def file_appeal(reference):
 
 
 @bp.route("/appeal/outcome", methods=["GET", "POST"])
-@policy.requires("board.view")
-def appeal_outcome(reference):
-    case = _load(reference)
+@policy.case_route("case.edit")
+def appeal_outcome(case):
     appeal = workflow.open_appeal(case)
     if case.stage != "appeal" or appeal is None:
         flash(f"{case.reference} has no appeal under review.", "error")
@@ -639,11 +588,8 @@ def appeal_outcome(reference):
 
 
 @bp.route("/checkins/new", methods=["GET", "POST"])
-@policy.requires("board.view")
-def add_checkin(reference):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
+@policy.case_route("case.edit", open_only=True)
+def add_checkin(case):
     form = CheckInForm(case=case)
     if form.validate_on_submit():
         checkin = cases.add_checkin(case, current_user, form.due_on.data)
@@ -652,14 +598,9 @@ def add_checkin(reference):
 
 
 @bp.route("/checkins/<int:checkin_id>/held", methods=["GET", "POST"])
-@policy.requires("board.view")
-def hold_checkin(reference, checkin_id):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
-    checkin = CheckIn.get_or_none((CheckIn.id == checkin_id) & (CheckIn.case == case))
-    if checkin is None:
-        abort(404)
+@policy.case_route("case.edit", open_only=True)
+def hold_checkin(case, checkin_id):
+    checkin = policy.child_or_404(case.checkins, checkin_id)
     if checkin.held_at is not None:
         flash("That check-in is already marked as held.", "error")
         return redirect(url_for("cases.show", reference=case.reference, _anchor="process"))
@@ -671,11 +612,8 @@ def hold_checkin(reference, checkin_id):
 
 
 @bp.route("/reflection", methods=["GET", "POST"])
-@policy.requires("board.view")
-def reflection(reference):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
+@policy.case_route("case.edit", open_only=True)
+def reflection(case):
     form = ReflectionForm(case=case)
     if form.validate_on_submit():
         cases.record_reflection(
@@ -689,11 +627,8 @@ def reflection(reference):
 
 
 @bp.route("/close", methods=["GET", "POST"])
-@policy.requires("board.view")
-def close_early(reference):
-    case = _load(reference)
-    if closed := _open_or_redirect(case):
-        return closed
+@policy.case_route("case.edit", open_only=True)
+def close_early(case):
     form = CloseEarlyForm(case=case)
     form_error = None
     status = None
@@ -727,9 +662,8 @@ def close_early(reference):
 
 
 @bp.route("/reopen", methods=["GET", "POST"])
-@policy.requires("board.view")
-def reopen(reference):
-    case = _load(reference)
+@policy.case_route("case.edit")
+def reopen(case):
     if case.stage != "closed":
         flash(f"{case.reference} is open.", "error")
         return redirect(url_for("cases.show", reference=case.reference, _anchor="process"))

@@ -134,5 +134,10 @@ def correct(key):
             flash("Your correction is saved.", "ok")
             return redirect(url_for("tablet.draft", key=key))
     return render_template(
-        "tablet/correct.html", draft=draft, entry=entry, account=account, errors=errors
+        "tablet/correct.html",
+        draft=draft,
+        entry=entry,
+        account=account,
+        errors=errors,
+        correction_limits=tablet.CORRECTION_LIMITS,
     ), status
