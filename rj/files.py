@@ -3,7 +3,9 @@
 The type of a file is read from its content (magic bytes; Pillow for images),
 never from its name or the Content-Type the browser sent. Images are decoded and
 re-encoded from their pixels alone, so EXIF (phone photos carry GPS positions),
-XMP, ICC profiles and text chunks are left behind.
+XMP, ICC profiles and text chunks are left behind. An image with more pixels than
+``UPLOAD_MAX_PIXELS`` is refused from its header, before anything is decoded: a
+small file can declare gigabytes of pixels.
 
 Files live flat in the upload folder (``UPLOAD_FOLDER``, default
 ``instance/files/``) under a random stored name; the user's file name is kept
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
 TYPE_LABELS = {
     "image/jpeg": "JPEG image",
@@ -38,11 +40,22 @@ EXTENSIONS = {
     "application/pdf": (".pdf",),
     "text/plain": (".txt", ".text", ".log", ".md", ".csv"),
 }
-# Larger images are refused before decoding: a small file can expand to gigabytes of pixels.
-MAX_IMAGE_PIXELS = 60_000_000
+# Pillow's name of each image type, and its reader of the header alone.
+IMAGE_FORMATS = {
+    "image/jpeg": ("JPEG", JpegImagePlugin.JpegImageFile),
+    "image/png": ("PNG", PngImagePlugin.PngImageFile),
+}
 # Bytes allowed in plain text besides printable characters: tab, newline, form feed, return.
 _TEXT_CONTROLS = {9, 10, 12, 13}
 _UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f"*/:<>?\\|]+')
+_UNREADABLE = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+)
 
 
 class UploadRefused(Exception):
@@ -67,6 +80,12 @@ class Upload:
         return hashlib.sha256(self.data).hexdigest()
 
 
+def init_app(app):
+    """Keep Pillow's own decompression-bomb guard at the upload limit (it warns above it and
+    refuses above twice it, wherever Pillow decodes)."""
+    Image.MAX_IMAGE_PIXELS = int(app.config["UPLOAD_MAX_PIXELS"])
+
+
 def upload_folder():
     return Path(
         current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "files"
@@ -83,6 +102,25 @@ def human_size(size):
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+
+
+def _megapixels(pixels, decimals=1, up=False):
+    """``pixels`` in megapixels, to at most ``decimals`` places (rounded up when ``up``)."""
+    unit = 10 ** (6 - decimals)
+    units = -(-pixels // unit) if up else round(pixels / unit)
+    return f"{units / 10**decimals:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def _pixels_refusal(shown, pixels, limit):
+    """The refusal of an image above the limit. The image's figure is rounded up, with as
+    many places as the limit needs, so that it never reads as the limit itself."""
+    decimals = 1
+    while decimals < 6 and _megapixels(limit, decimals) != _megapixels(limit, 6):
+        decimals += 1
+    return (
+        f"{shown} is {_megapixels(pixels, decimals, up=True)} megapixels; "
+        f"Mend takes images up to {_megapixels(limit, decimals)} megapixels."
+    )
 
 
 def detect_type(data):
@@ -141,14 +179,25 @@ def _shown(storage):
     return f"“{name[:80]}”" if name else "The file"
 
 
+def _check_pixels(data, content_type, shown, max_pixels):
+    """Refuse an image with more than ``max_pixels`` from its header alone: the size is read
+    before Pillow's ``Image.open``, whose own guard would refuse without saying why."""
+    _, header_reader = IMAGE_FORMATS[content_type]
+    try:
+        with header_reader(io.BytesIO(data)) as header:
+            width, height = header.size
+    except _UNREADABLE:
+        raise UploadRefused(f"{shown} could not be read as an image.") from None
+    if width * height > max_pixels:
+        raise UploadRefused(_pixels_refusal(shown, width * height, max_pixels))
+
+
 def _clean_image(data, content_type, shown):
     """The image re-encoded from its pixels alone, turned upright first (EXIF orientation)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
-                if probe.width * probe.height > MAX_IMAGE_PIXELS:
-                    raise UploadRefused(f"{shown} has too many pixels to be stored.")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 expected = "JPEG" if content_type == "image/jpeg" else "PNG"
@@ -158,14 +207,7 @@ def _clean_image(data, content_type, shown):
                 image.load()
     except UploadRefused:
         raise
-    except (
-        OSError,
-        SyntaxError,
-        ValueError,
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ):
+    except _UNREADABLE:
         raise UploadRefused(f"{shown} could not be read as an image.") from None
 
     if content_type == "image/jpeg":
@@ -200,7 +242,8 @@ def check(storage, max_bytes=None, allowed=None):
     if content_type is None or content_type not in allowed:
         kinds = ", ".join(TYPE_LABELS.get(t, t) for t in allowed)
         raise UploadRefused(f"{shown} is not a file Mend accepts. Accepted: {kinds}.")
-    if content_type.startswith("image/"):
+    if content_type in IMAGE_FORMATS:
+        _check_pixels(data, content_type, shown, int(current_app.config["UPLOAD_MAX_PIXELS"]))
         data = _clean_image(data, content_type, shown)
     return Upload(sanitise_name(storage.filename, content_type), content_type, data)
 
