@@ -9,10 +9,13 @@ small file can declare gigabytes of pixels.
 
 Files live flat in the upload folder (``UPLOAD_FOLDER``, default
 ``instance/files/``) under a random stored name; the user's file name is kept
-only, sanitised, in the database. A save is staged: ``stage`` writes each file
-to a temporary name, ``publish`` moves it into place as the last step inside the
+only, sanitised, in the database. A save is staged: ``check`` writes each file,
+as soon as it is read and cleaned, to a temporary name (``.tmp-<stored name>``),
+so a request holds one file's pixels at a time, never the content of all its
+files; ``publish`` moves the files into place as the last step inside the
 database transaction, and ``discard`` removes both names when anything fails, so
 no row points at a missing file and no file is left without its row.
+``staging()`` removes whatever a request staged but did not publish.
 """
 
 import hashlib
@@ -22,6 +25,7 @@ import re
 import secrets
 import unicodedata
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +49,7 @@ IMAGE_FORMATS = {
     "image/jpeg": ("JPEG", JpegImagePlugin.JpegImageFile),
     "image/png": ("PNG", PngImagePlugin.PngImageFile),
 }
+STAGED_PREFIX = ".tmp-"
 # Bytes allowed in plain text besides printable characters: tab, newline, form feed, return.
 _TEXT_CONTROLS = {9, 10, 12, 13}
 _UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f"*/:<>?\\|]+')
@@ -64,20 +69,13 @@ class UploadRefused(Exception):
 
 @dataclass
 class Upload:
-    """A checked file, ready to be stored."""
+    """A checked file, staged under a temporary name until it is published."""
 
     original_name: str
     content_type: str
-    data: bytes
-    stored_name: str = ""
-
-    @property
-    def size(self):
-        return len(self.data)
-
-    @property
-    def sha256(self):
-        return hashlib.sha256(self.data).hexdigest()
+    stored_name: str
+    size: int = 0
+    sha256: str = ""
 
 
 def init_app(app):
@@ -192,48 +190,90 @@ def _check_pixels(data, content_type, shown, max_pixels):
         raise UploadRefused(_pixels_refusal(shown, width * height, max_pixels))
 
 
-def _clean_image(data, content_type, shown):
-    """The image re-encoded from its pixels alone, turned upright first (EXIF orientation)."""
+def _mode_for(content_type, mode):
+    """The mode an image is stored in: the fewest channels that keep what it shows."""
+    if content_type == "image/jpeg":
+        return "L" if mode in ("1", "L") else "RGB"
+    return {"1": "L", "L": "L", "I;16": "L", "LA": "LA", "RGB": "RGB"}.get(mode, "RGBA")
+
+
+def _from_pixels(image, content_type):
+    """A new image holding only the pixels of ``image``, turned upright (EXIF orientation).
+
+    At most two full-size images exist at any moment, and ``image`` is released."""
+    image.load()
+    ImageOps.exif_transpose(image, in_place=True)  # no copy when it is already upright
+    mode = _mode_for(content_type, image.mode)
+    if image.mode != mode:
+        converted = image.convert(mode)
+        image.close()
+        image = converted
+    # A new image carries no info dict: nothing of the original's metadata can be
+    # written back by the encoder.
+    clean = Image.new(mode, image.size)
+    clean.paste(image)
+    image.close()
+    return clean
+
+
+def _write_clean_image(data, content_type, shown, out):
+    """Write the image, re-encoded from its pixels alone, to the file object ``out``."""
+    format_name, _ = IMAGE_FORMATS[content_type]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
+            with Image.open(io.BytesIO(data), formats=[format_name]) as probe:
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                expected = "JPEG" if content_type == "image/jpeg" else "PNG"
-                if image.format != expected:
+            image = Image.open(io.BytesIO(data), formats=[format_name])
+            try:
+                if image.format != format_name:
                     raise UploadRefused(f"{shown} could not be read as an image.")
-                image = ImageOps.exif_transpose(image)
-                image.load()
+                clean = _from_pixels(image, content_type)
+            finally:
+                image.close()
     except UploadRefused:
         raise
     except _UNREADABLE:
         raise UploadRefused(f"{shown} could not be read as an image.") from None
+    try:
+        if content_type == "image/jpeg":
+            clean.save(out, "JPEG", quality=90, optimize=True)
+        else:
+            clean.save(out, "PNG")  # optimize=True is slow on phone-sized photos
+    finally:
+        clean.close()
 
-    if content_type == "image/jpeg":
-        mode = "L" if image.mode in ("1", "L") else "RGB"
-    else:
-        mode = {"1": "L", "L": "L", "LA": "LA", "I;16": "I;16", "RGB": "RGB"}.get(
-            image.mode, "RGBA"
-        )
-        if mode == "I;16":
-            mode = "L"
-    pixels = image.convert(mode)
-    # A new image from the raw pixels carries no info dict: nothing of the original's
-    # metadata can be written back by the encoder.
-    clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
-    out = io.BytesIO()
-    if content_type == "image/jpeg":
-        clean.save(out, "JPEG", quality=90, optimize=True)
-    else:
-        clean.save(out, "PNG")  # optimize=True is slow on phone-sized photos
-    return out.getvalue()
+
+class _Digesting:
+    """A file object that counts and hashes what is written through it. It has no
+    ``fileno``, so Pillow's encoders write through ``write`` too."""
+
+    def __init__(self, file):
+        self.file = file
+        self.size = 0
+        self.hash = hashlib.sha256()
+
+    def write(self, data):
+        self.file.write(data)
+        self.size += len(data)
+        self.hash.update(data)
+        return len(data)
+
+    def flush(self):
+        self.file.flush()
 
 
 def check(storage, max_bytes=None, allowed=None):
-    """The uploaded file (a werkzeug FileStorage) as an ``Upload``, or ``UploadRefused``."""
-    max_bytes = max_bytes or current_app.config["UPLOAD_MAX_BYTES"]
-    allowed = allowed or current_app.config["UPLOAD_TYPES"]
+    """Check the uploaded file (a werkzeug FileStorage) and stage what Mend keeps of it.
+
+    Returns an ``Upload`` whose content (an image re-encoded from its pixels) is already
+    written under a temporary name in the upload folder, with its size and SHA-256: publish
+    it with its row (``publish``) or remove it (``discard``, or leave it to ``staging()``).
+    A file Mend does not take raises ``UploadRefused`` and leaves nothing behind.
+    """
+    config = current_app.config
+    max_bytes = max_bytes or config["UPLOAD_MAX_BYTES"]
+    allowed = allowed or config["UPLOAD_TYPES"]
     shown = _shown(storage)
     data = _read_limited(storage, max_bytes)
     if not data:
@@ -242,28 +282,45 @@ def check(storage, max_bytes=None, allowed=None):
     if content_type is None or content_type not in allowed:
         kinds = ", ".join(TYPE_LABELS.get(t, t) for t in allowed)
         raise UploadRefused(f"{shown} is not a file Mend accepts. Accepted: {kinds}.")
-    if content_type in IMAGE_FORMATS:
-        _check_pixels(data, content_type, shown, int(current_app.config["UPLOAD_MAX_PIXELS"]))
-        data = _clean_image(data, content_type, shown)
-    return Upload(sanitise_name(storage.filename, content_type), content_type, data)
+    image = content_type in IMAGE_FORMATS
+    if image:
+        _check_pixels(data, content_type, shown, int(config["UPLOAD_MAX_PIXELS"]))
 
-
-def stage(uploads):
-    """Write each upload under a temporary name; gives each its random stored name."""
-    folder = upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
+    upload = Upload(
+        sanitise_name(storage.filename, content_type), content_type, secrets.token_hex(16)
+    )
+    upload_folder().mkdir(parents=True, exist_ok=True)
+    temp = _temp(upload)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        for upload in uploads:
-            upload.stored_name = secrets.token_hex(16)
-            fd = os.open(_temp(upload), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(upload.data)
-                f.flush()
-                os.fsync(f.fileno())
-    except OSError:
-        discard(uploads)
+        with os.fdopen(fd, "wb") as f:
+            out = _Digesting(f)
+            if image:
+                _write_clean_image(data, content_type, shown, out)
+            else:
+                out.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        temp.unlink(missing_ok=True)
         raise
-    return uploads
+    upload.size, upload.sha256 = out.size, out.hash.hexdigest()
+    return upload
+
+
+@contextmanager
+def staging():
+    """A list for the uploads of one write; whatever of them is still staged when the block
+    ends (a refusal, an error) is removed. Published files are never touched."""
+    uploads = []
+    try:
+        yield uploads
+    finally:
+        for upload in uploads:
+            try:
+                _temp(upload).unlink(missing_ok=True)
+            except OSError:
+                current_app.logger.exception("Could not remove staged file %s", _temp(upload))
 
 
 def publish(uploads):
@@ -290,4 +347,4 @@ def delete(stored_names):
 
 
 def _temp(upload):
-    return upload_folder() / f".tmp-{upload.stored_name}"
+    return upload_folder() / f"{STAGED_PREFIX}{upload.stored_name}"

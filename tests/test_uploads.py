@@ -1,11 +1,15 @@
-"""Uploads: the pixel limit read from an image's header."""
+"""Uploads: the pixel limit read from an image's header, one file at a time through its
+staged file, and metadata left behind."""
 
+import hashlib
 import io
+import os
 import struct
 import zlib
 
 import pytest
-from PIL import Image, ImageFile
+from PIL import ExifTags, Image, ImageFile, PngImagePlugin
+from werkzeug.datastructures import FileStorage
 
 from rj import files
 from rj.models import Entry, EntryFile
@@ -118,3 +122,86 @@ def test_the_pixel_limit_is_a_setting_and_pillow_follows_it(
 
 def test_pillow_refuses_what_mend_refuses_by_default(app):
     assert Image.MAX_IMAGE_PIXELS == app.config["UPLOAD_MAX_PIXELS"] == 24_000_000
+
+
+# --- One file at a time, metadata left behind -------------------------------------------------
+
+
+def test_a_checked_file_is_written_at_once_to_its_staged_file(app):
+    data = grey_png(300, 200, level=90)
+    upload = files.check(FileStorage(io.BytesIO(data), filename="scan.png"))
+    staged = files.upload_folder() / f".tmp-{upload.stored_name}"
+    written = staged.read_bytes()
+    assert (upload.size, upload.sha256) == (len(written), hashlib.sha256(written).hexdigest())
+    assert os.stat(staged).st_mode & 0o777 == 0o600
+    with Image.open(staged) as image:
+        assert (image.format, image.size, image.mode) == ("PNG", (300, 200), "L")
+    files.discard([upload])
+    assert stored_files() == []
+
+
+def test_ten_files_are_saved_in_one_entry_each_with_its_size_and_digest(client, case):
+    uploads = [(small_image(n, "PNG"), f"photo-{n}.png", "image/png") for n in range(5)]
+    uploads += [(small_image(n, "JPEG"), f"photo-{n}.jpg", "image/jpeg") for n in range(5)]
+    response = evidence(client, case, *uploads)
+    assert response.status_code == 302
+    entry = Entry.get()
+    stored = list(entry.files)
+    assert len(stored) == 10
+    assert {f.original_name for f in stored} == {name for _, name, _ in uploads}
+    for row in stored:
+        data = files.path_of(row.stored_name).read_bytes()
+        assert (row.size, row.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert sorted(stored_files()) == sorted(f.stored_name for f in stored)  # nothing staged
+
+
+def test_eleven_files_are_refused_before_any_is_read(client, case, monkeypatch):
+    monkeypatch.setattr(files, "check", lambda *args, **kwargs: pytest.fail("a file was read"))
+    response = evidence(client, case, *[(PDF, f"r{n}.pdf", "application/pdf") for n in range(11)])
+    assert response.status_code == 422
+    assert files_error(response) == "Attach at most 10 files to one entry."
+    assert not Entry.select().exists() and stored_files() == []
+
+
+def test_a_phone_jpeg_is_stored_upright_without_exif_icc_xmp_or_comment(client, case):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6  # stored sideways: turn 90 degrees clockwise
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif.get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSLatitudeRef] = "N"
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(
+        out,
+        "JPEG",
+        exif=exif,
+        icc_profile=b"fake-icc-profile",
+        xmp=b"<x:xmpmeta>Lounge, 51.5 N</x:xmpmeta>",
+        comment=b"Taken at the lounge",
+    )
+    response = evidence(client, case, (out.getvalue(), "IMG_0001.jpg", "image/jpeg"))
+    assert response.status_code == 302
+    data = files.path_of(EntryFile.get().stored_name).read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        assert (image.format, image.size) == ("JPEG", (30, 40))
+        assert not image.getexif()
+        assert not {"exif", "icc_profile", "xmp", "comment"} & set(image.info)
+    for secret in (b"PhoneMaker", b"fake-icc", b"xmpmeta", b"lounge"):
+        assert secret not in data
+
+
+def test_a_png_is_stored_without_its_text_icc_or_xmp_chunks(client, case):
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "Taken at the lounge")
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>Lounge, 51.5 N</x:xmpmeta>")
+    out = io.BytesIO()
+    Image.new("RGBA", (16, 12), (30, 30, 200, 128)).save(
+        out, "PNG", pnginfo=info, icc_profile=b"fake-icc-profile"
+    )
+    response = evidence(client, case, (out.getvalue(), "scan.png", "image/png"))
+    assert response.status_code == 302
+    data = files.path_of(EntryFile.get().stored_name).read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        assert (image.format, image.size, image.mode) == ("PNG", (16, 12), "RGBA")
+        assert image.getpixel((0, 0)) == (30, 30, 200, 128)
+        assert not {"Comment", "XML:com.adobe.xmp", "icc_profile"} & set(image.info)
+    for chunk in (b"tEXt", b"iTXt", b"iCCP", b"lounge"):
+        assert chunk not in data
