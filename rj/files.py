@@ -15,7 +15,8 @@ so a request holds one file's pixels at a time, never the content of all its
 files; ``publish`` moves the files into place as the last step inside the
 database transaction, and ``discard`` removes both names when anything fails, so
 no row points at a missing file and no file is left without its row.
-``staging()`` removes whatever a request staged but did not publish.
+``staging()`` removes whatever a request staged but did not publish, and
+``remove_stale_staged`` what a process stopped mid-upload left behind.
 """
 
 import hashlib
@@ -23,6 +24,7 @@ import io
 import os
 import re
 import secrets
+import time
 import unicodedata
 import warnings
 from contextlib import contextmanager
@@ -50,6 +52,9 @@ IMAGE_FORMATS = {
     "image/png": ("PNG", PngImagePlugin.PngImageFile),
 }
 STAGED_PREFIX = ".tmp-"
+REMOVED_AT_START = "mend.staged_uploads_removed_at_start"  # a key of app.extensions
+# A younger staged file may be another worker's upload in progress.
+STAGED_MAX_AGE_SECONDS = 3600
 # Bytes allowed in plain text besides printable characters: tab, newline, form feed, return.
 _TEXT_CONTROLS = {9, 10, 12, 13}
 _UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f"*/:<>?\\|]+')
@@ -80,14 +85,24 @@ class Upload:
 
 def init_app(app):
     """Keep Pillow's own decompression-bomb guard at the upload limit (it warns above it and
-    refuses above twice it, wherever Pillow decodes)."""
+    refuses above twice it, wherever Pillow decodes), and remove staged files left behind."""
     Image.MAX_IMAGE_PIXELS = int(app.config["UPLOAD_MAX_PIXELS"])
+    folder = upload_folder(app)
+    try:
+        removed = remove_stale_staged(folder)
+    except FileNotFoundError:
+        removed = 0  # nothing was ever uploaded
+    except OSError as exc:
+        app.logger.warning("Could not look for staged uploads left in %s: %s", folder, exc)
+        removed = 0
+    if removed:
+        app.logger.info("Removed %d staged upload(s) left in %s.", removed, folder)
+    app.extensions[REMOVED_AT_START] = removed
 
 
-def upload_folder():
-    return Path(
-        current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "files"
-    )
+def upload_folder(app=None):
+    app = app or current_app
+    return Path(app.config.get("UPLOAD_FOLDER") or Path(app.instance_path) / "files")
 
 
 def path_of(stored_name):
@@ -344,6 +359,30 @@ def delete(stored_names):
             path_of(name).unlink(missing_ok=True)
         except OSError:
             current_app.logger.exception("Could not delete stored file %s", name)
+
+
+def remove_stale_staged(folder=None, max_age=STAGED_MAX_AGE_SECONDS):
+    """Remove staged files (``.tmp-*``) last written more than ``max_age`` seconds ago: left by
+    a process stopped mid-upload, they will never be published. Stored files are never
+    touched. Returns how many were removed; raises ``OSError`` when the folder cannot be read.
+    """
+    folder = folder or upload_folder()
+    cutoff = time.time() - max_age
+    removed = 0
+    with os.scandir(folder) as found:
+        for entry in found:
+            if not entry.name.startswith(STAGED_PREFIX):
+                continue
+            try:
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_mtime < cutoff
+                ):
+                    os.unlink(entry.path)
+                    removed += 1
+            except FileNotFoundError:
+                pass  # published or removed by another process meanwhile
+    return removed
 
 
 def _temp(upload):

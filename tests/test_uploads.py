@@ -1,10 +1,12 @@
 """Uploads: the pixel limit read from an image's header, one file at a time through its
-staged file, and metadata left behind."""
+staged file, metadata left behind, and staged files left by a process that stopped."""
 
 import hashlib
 import io
+import logging
 import os
 import struct
+import time
 import zlib
 
 import pytest
@@ -13,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 
 from rj import files
 from rj.models import Entry, EntryFile
-from tests.conftest import make_case
+from tests.conftest import make_app, make_case
 from tests.test_entries import PDF, evidence, stored_files
 
 
@@ -205,3 +207,65 @@ def test_a_png_is_stored_without_its_text_icc_or_xmp_chunks(client, case):
         assert not {"Comment", "XML:com.adobe.xmp", "icc_profile"} & set(image.info)
     for chunk in (b"tEXt", b"iTXt", b"iCCP", b"lounge"):
         assert chunk not in data
+
+
+# --- Staged files left behind ------------------------------------------------------------------
+
+HOUR = 3600
+
+
+def leave(folder, name, age_seconds):
+    """A file in the upload folder, last written ``age_seconds`` ago."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(b"left behind")
+    then = time.time() - age_seconds
+    os.utime(path, (then, then))
+    return path
+
+
+def test_clean_uploads_removes_staged_files_older_than_an_hour_and_nothing_else(app, cli):
+    folder = files.upload_folder()
+    old_staged = leave(folder, ".tmp-" + "a" * 32, HOUR + 60)
+    fresh_staged = leave(folder, ".tmp-" + "b" * 32, HOUR - 60)  # another worker's, maybe
+    old_stored = leave(folder, "c" * 32, 30 * 24 * HOUR)
+    result = cli.invoke(args=["clean-uploads"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Removed 1 staged upload file older than an hour from {folder}.\n"
+    assert not old_staged.exists()
+    assert fresh_staged.exists() and old_stored.read_bytes() == b"left behind"
+
+    again = cli.invoke(args=["clean-uploads"])
+    assert again.output == f"Removed 0 staged upload files older than an hour from {folder}.\n"
+
+
+def test_clean_uploads_with_no_upload_folder_yet_removes_nothing(app, cli):
+    result = cli.invoke(args=["clean-uploads"])
+    assert result.exit_code == 0
+    assert "Removed 0 staged upload files" in result.output
+
+
+def test_starting_mend_removes_staged_files_older_than_an_hour(database_url, tmp_path):
+    folder = tmp_path / "instance" / "files"
+    old_staged = leave(folder, ".tmp-" + "a" * 32, HOUR + 60)
+    fresh_staged = leave(folder, ".tmp-" + "b" * 32, 5)
+    old_stored = leave(folder, "c" * 32, 30 * 24 * HOUR)
+    app = make_app(database_url, tmp_path)
+    assert files.upload_folder(app) == folder
+    assert not old_staged.exists()
+    assert fresh_staged.exists() and old_stored.exists()
+    with app.app_context():
+        # The command run right after that start reports what the start removed.
+        result = app.test_cli_runner().invoke(args=["clean-uploads"])
+    assert "Removed 1 staged upload file older than an hour" in result.output
+
+
+def test_starting_mend_never_fails_on_an_unreadable_upload_folder(database_url, tmp_path, caplog):
+    not_a_folder = tmp_path / "files"
+    not_a_folder.write_text("a file where the folder should be")
+    with caplog.at_level(logging.WARNING):
+        app = make_app(database_url, tmp_path, UPLOAD_FOLDER=str(not_a_folder))
+    assert "Could not look for staged uploads left in" in caplog.text
+    result = app.test_cli_runner().invoke(args=["clean-uploads"])
+    assert result.exit_code == 1
+    assert f"Error: Could not read the upload folder {not_a_folder}" in result.output
