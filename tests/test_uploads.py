@@ -157,6 +157,19 @@ def test_ten_files_are_saved_in_one_entry_each_with_its_size_and_digest(client, 
     assert sorted(stored_files()) == sorted(f.stored_name for f in stored)  # nothing staged
 
 
+def test_an_image_damaged_after_its_header_is_refused_and_leaves_nothing_staged(client, case):
+    damaged = grey_png(600, 400, level=90)[:-40]  # the end of the pixel data is missing
+    response = evidence(
+        client,
+        case,
+        (small_image(1, "PNG"), "first.png", "image/png"),  # staged before the damaged one
+        (damaged, "damaged.png", "image/png"),
+    )
+    assert response.status_code == 422
+    assert files_error(response) == "“damaged.png” could not be read as an image."
+    assert not Entry.select().exists() and stored_files() == []
+
+
 def test_eleven_files_are_refused_before_any_is_read(client, case, monkeypatch):
     monkeypatch.setattr(files, "check", lambda *args, **kwargs: pytest.fail("a file was read"))
     response = evidence(client, case, *[(PDF, f"r{n}.pdf", "application/pdf") for n in range(11)])
