@@ -13,7 +13,7 @@ from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from rj import config, db, errors, sessions
+from rj import config, db, errors, files, sessions
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -52,6 +52,7 @@ def create_app(overrides=None, instance_path=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    files.init_app(app)
     htmx.init_app(app)
     csrf.init_app(app)
     compress.init_app(app)

@@ -1,4 +1,5 @@
-"""The `mend` command (also `flask --app app ...`): database, demo data, accounts, backups."""
+"""The `mend` command (also `flask --app app ...`): database, demo data, accounts, backups,
+uploads."""
 
 import os
 import shutil
@@ -13,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from rj import accounts, db, settings, throttle
+from rj import accounts, db, files, settings, throttle
 from rj.models import ROLES, User
 from rj.refusals import Refused
 
@@ -36,6 +37,7 @@ def init_app(app):
         reset_password,
         unlock,
         backup,
+        clean_uploads,
         audit_group,
     ):
         app.cli.add_command(command)
@@ -208,6 +210,24 @@ def backup(path):
             if files.is_dir():
                 archive.add(files, arcname="files")
     click.echo(f"Backup written to {path}.")
+
+
+@click.command("clean-uploads")
+@with_appcontext
+def clean_uploads():
+    """Remove staged upload files (.tmp-*) older than an hour, left by a process stopped
+    mid-upload. Stored files are never touched."""
+    folder = files.upload_folder()
+    try:
+        removed = files.remove_stale_staged(folder)
+    except FileNotFoundError:
+        removed = 0
+    except OSError as exc:
+        fail(f"Could not read the upload folder {folder}: {exc.strerror or exc}.")
+    # Starting Mend to run this command has already removed some, if there were any.
+    removed += current_app.extensions.get(files.REMOVED_AT_START, 0)
+    noun = "file" if removed == 1 else "files"
+    click.echo(f"Removed {removed} staged upload {noun} older than an hour from {folder}.")
 
 
 def _sqlite_snapshot(target):

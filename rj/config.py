@@ -34,6 +34,9 @@ class Defaults:
     UPLOAD_FOLDER = None  # default: instance/files/
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_TYPES = ["image/jpeg", "image/png", "application/pdf", "text/plain"]
+    # Larger images are refused from their header, before decoding: a few hundred kilobytes
+    # of PNG can declare gigabytes of pixels. 24 megapixels is a 6000 x 4000 photo.
+    UPLOAD_MAX_PIXELS = 24_000_000
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # a whole request: the file and the form around it
 
     # Responses are compressed; small ones are not worth it.

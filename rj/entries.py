@@ -164,12 +164,22 @@ def _check_witness(witness):
         raise EntryRefused("witness_relation", "Keep this under 200 characters.")
 
 
+def check_files(kind, count):
+    """Refuse files on an entry that cannot carry them, or too many, before any is read."""
+    if count and kind != "evidence":
+        raise EntryRefused("files", "Only evidence can carry files.")
+    if count > MAX_FILES:
+        raise EntryRefused("files", f"Attach at most {MAX_FILES} files to one entry.")
+
+
 def add_entry(case, by, kind, body, audience=None, party=None, witness=None, uploads=()):
     """Add an entry to the case's timeline, with its first revision and any files.
 
     ``audience`` None means the default for the kind (``default_audience``).
     ``party`` must be a party of ``case``; it is kept only when the audience is one side.
-    ``uploads`` are ``files.Upload`` objects already checked by ``files.check``.
+    ``uploads`` are ``files.Upload`` objects staged by ``files.check``: they are published
+    with the entry, or discarded when the write fails. When the entry is refused before
+    the write they stay staged, for the caller's ``files.staging()`` to remove.
     """
     body = (body or "").strip()
     if kind not in KINDS:
@@ -189,12 +199,8 @@ def add_entry(case, by, kind, body, audience=None, party=None, witness=None, upl
     else:
         witness = None
     uploads = list(uploads)
-    if uploads and kind != "evidence":
-        raise EntryRefused("files", "Only evidence can carry files.")
-    if len(uploads) > MAX_FILES:
-        raise EntryRefused("files", f"Attach at most {MAX_FILES} files to one entry.")
+    check_files(kind, len(uploads))
 
-    files.stage(uploads)
     try:
         with db.write_tx():
             entry = Entry.create(

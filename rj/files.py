@@ -3,14 +3,20 @@
 The type of a file is read from its content (magic bytes; Pillow for images),
 never from its name or the Content-Type the browser sent. Images are decoded and
 re-encoded from their pixels alone, so EXIF (phone photos carry GPS positions),
-XMP, ICC profiles and text chunks are left behind.
+XMP, ICC profiles and text chunks are left behind. An image with more pixels than
+``UPLOAD_MAX_PIXELS`` is refused from its header, before anything is decoded: a
+small file can declare gigabytes of pixels.
 
 Files live flat in the upload folder (``UPLOAD_FOLDER``, default
 ``instance/files/``) under a random stored name; the user's file name is kept
-only, sanitised, in the database. A save is staged: ``stage`` writes each file
-to a temporary name, ``publish`` moves it into place as the last step inside the
+only, sanitised, in the database. A save is staged: ``check`` writes each file,
+as soon as it is read and cleaned, to a temporary name (``.tmp-<stored name>``),
+so a request holds one file's pixels at a time, never the content of all its
+files; ``publish`` moves the files into place as the last step inside the
 database transaction, and ``discard`` removes both names when anything fails, so
 no row points at a missing file and no file is left without its row.
+``staging()`` removes whatever a request staged but did not publish, and
+``remove_stale_staged`` what a process stopped mid-upload left behind.
 """
 
 import hashlib
@@ -18,13 +24,15 @@ import io
 import os
 import re
 import secrets
+import time
 import unicodedata
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
 TYPE_LABELS = {
     "image/jpeg": "JPEG image",
@@ -38,11 +46,26 @@ EXTENSIONS = {
     "application/pdf": (".pdf",),
     "text/plain": (".txt", ".text", ".log", ".md", ".csv"),
 }
-# Larger images are refused before decoding: a small file can expand to gigabytes of pixels.
-MAX_IMAGE_PIXELS = 60_000_000
+# Pillow's name of each image type, and its reader of the header alone.
+IMAGE_FORMATS = {
+    "image/jpeg": ("JPEG", JpegImagePlugin.JpegImageFile),
+    "image/png": ("PNG", PngImagePlugin.PngImageFile),
+}
+STAGED_PREFIX = ".tmp-"
+REMOVED_AT_START = "mend.staged_uploads_removed_at_start"  # a key of app.extensions
+# A younger staged file may be another worker's upload in progress.
+STAGED_MAX_AGE_SECONDS = 3600
 # Bytes allowed in plain text besides printable characters: tab, newline, form feed, return.
 _TEXT_CONTROLS = {9, 10, 12, 13}
 _UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f"*/:<>?\\|]+')
+_UNREADABLE = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+)
 
 
 class UploadRefused(Exception):
@@ -51,26 +74,35 @@ class UploadRefused(Exception):
 
 @dataclass
 class Upload:
-    """A checked file, ready to be stored."""
+    """A checked file, staged under a temporary name until it is published."""
 
     original_name: str
     content_type: str
-    data: bytes
-    stored_name: str = ""
-
-    @property
-    def size(self):
-        return len(self.data)
-
-    @property
-    def sha256(self):
-        return hashlib.sha256(self.data).hexdigest()
+    stored_name: str
+    size: int = 0
+    sha256: str = ""
 
 
-def upload_folder():
-    return Path(
-        current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "files"
-    )
+def init_app(app):
+    """Keep Pillow's own decompression-bomb guard at the upload limit (it warns above it and
+    refuses above twice it, wherever Pillow decodes), and remove staged files left behind."""
+    Image.MAX_IMAGE_PIXELS = int(app.config["UPLOAD_MAX_PIXELS"])
+    folder = upload_folder(app)
+    try:
+        removed = remove_stale_staged(folder)
+    except FileNotFoundError:
+        removed = 0  # nothing was ever uploaded
+    except OSError as exc:
+        app.logger.warning("Could not look for staged uploads left in %s: %s", folder, exc)
+        removed = 0
+    if removed:
+        app.logger.info("Removed %d staged upload(s) left in %s.", removed, folder)
+    app.extensions[REMOVED_AT_START] = removed
+
+
+def upload_folder(app=None):
+    app = app or current_app
+    return Path(app.config.get("UPLOAD_FOLDER") or Path(app.instance_path) / "files")
 
 
 def path_of(stored_name):
@@ -83,6 +115,25 @@ def human_size(size):
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+
+
+def _megapixels(pixels, decimals=1, up=False):
+    """``pixels`` in megapixels, to at most ``decimals`` places (rounded up when ``up``)."""
+    unit = 10 ** (6 - decimals)
+    units = -(-pixels // unit) if up else round(pixels / unit)
+    return f"{units / 10**decimals:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def _pixels_refusal(shown, pixels, limit):
+    """The refusal of an image above the limit. The image's figure is rounded up, with as
+    many places as the limit needs, so that it never reads as the limit itself."""
+    decimals = 1
+    while decimals < 6 and _megapixels(limit, decimals) != _megapixels(limit, 6):
+        decimals += 1
+    return (
+        f"{shown} is {_megapixels(pixels, decimals, up=True)} megapixels; "
+        f"Mend takes images up to {_megapixels(limit, decimals)} megapixels."
+    )
 
 
 def detect_type(data):
@@ -141,57 +192,103 @@ def _shown(storage):
     return f"“{name[:80]}”" if name else "The file"
 
 
-def _clean_image(data, content_type, shown):
-    """The image re-encoded from its pixels alone, turned upright first (EXIF orientation)."""
+def _check_pixels(data, content_type, shown, max_pixels):
+    """Refuse an image with more than ``max_pixels`` from its header alone: the size is read
+    before Pillow's ``Image.open``, whose own guard would refuse without saying why."""
+    _, header_reader = IMAGE_FORMATS[content_type]
+    try:
+        with header_reader(io.BytesIO(data)) as header:
+            width, height = header.size
+    except _UNREADABLE:
+        raise UploadRefused(f"{shown} could not be read as an image.") from None
+    if width * height > max_pixels:
+        raise UploadRefused(_pixels_refusal(shown, width * height, max_pixels))
+
+
+def _mode_for(content_type, mode):
+    """The mode an image is stored in: the fewest channels that keep what it shows."""
+    if content_type == "image/jpeg":
+        return "L" if mode in ("1", "L") else "RGB"
+    return {"1": "L", "L": "L", "I;16": "L", "LA": "LA", "RGB": "RGB"}.get(mode, "RGBA")
+
+
+def _from_pixels(image, content_type):
+    """A new image holding only the pixels of ``image``, turned upright (EXIF orientation).
+
+    At most two full-size images exist at any moment, and ``image`` is released."""
+    image.load()
+    ImageOps.exif_transpose(image, in_place=True)  # no copy when it is already upright
+    mode = _mode_for(content_type, image.mode)
+    if image.mode != mode:
+        converted = image.convert(mode)
+        image.close()
+        image = converted
+    # A new image carries no info dict: nothing of the original's metadata can be
+    # written back by the encoder.
+    clean = Image.new(mode, image.size)
+    clean.paste(image)
+    image.close()
+    return clean
+
+
+def _write_clean_image(data, content_type, shown, out):
+    """Write the image, re-encoded from its pixels alone, to the file object ``out``."""
+    format_name, _ = IMAGE_FORMATS[content_type]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.width * probe.height > MAX_IMAGE_PIXELS:
-                    raise UploadRefused(f"{shown} has too many pixels to be stored.")
+            with Image.open(io.BytesIO(data), formats=[format_name]) as probe:
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                expected = "JPEG" if content_type == "image/jpeg" else "PNG"
-                if image.format != expected:
+            image = Image.open(io.BytesIO(data), formats=[format_name])
+            try:
+                if image.format != format_name:
                     raise UploadRefused(f"{shown} could not be read as an image.")
-                image = ImageOps.exif_transpose(image)
-                image.load()
+                clean = _from_pixels(image, content_type)
+            finally:
+                image.close()
     except UploadRefused:
         raise
-    except (
-        OSError,
-        SyntaxError,
-        ValueError,
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ):
+    except _UNREADABLE:
         raise UploadRefused(f"{shown} could not be read as an image.") from None
+    try:
+        if content_type == "image/jpeg":
+            clean.save(out, "JPEG", quality=90, optimize=True)
+        else:
+            clean.save(out, "PNG")  # optimize=True is slow on phone-sized photos
+    finally:
+        clean.close()
 
-    if content_type == "image/jpeg":
-        mode = "L" if image.mode in ("1", "L") else "RGB"
-    else:
-        mode = {"1": "L", "L": "L", "LA": "LA", "I;16": "I;16", "RGB": "RGB"}.get(
-            image.mode, "RGBA"
-        )
-        if mode == "I;16":
-            mode = "L"
-    pixels = image.convert(mode)
-    # A new image from the raw pixels carries no info dict: nothing of the original's
-    # metadata can be written back by the encoder.
-    clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
-    out = io.BytesIO()
-    if content_type == "image/jpeg":
-        clean.save(out, "JPEG", quality=90, optimize=True)
-    else:
-        clean.save(out, "PNG")  # optimize=True is slow on phone-sized photos
-    return out.getvalue()
+
+class _Digesting:
+    """A file object that counts and hashes what is written through it. It has no
+    ``fileno``, so Pillow's encoders write through ``write`` too."""
+
+    def __init__(self, file):
+        self.file = file
+        self.size = 0
+        self.hash = hashlib.sha256()
+
+    def write(self, data):
+        self.file.write(data)
+        self.size += len(data)
+        self.hash.update(data)
+        return len(data)
+
+    def flush(self):
+        self.file.flush()
 
 
 def check(storage, max_bytes=None, allowed=None):
-    """The uploaded file (a werkzeug FileStorage) as an ``Upload``, or ``UploadRefused``."""
-    max_bytes = max_bytes or current_app.config["UPLOAD_MAX_BYTES"]
-    allowed = allowed or current_app.config["UPLOAD_TYPES"]
+    """Check the uploaded file (a werkzeug FileStorage) and stage what Mend keeps of it.
+
+    Returns an ``Upload`` whose content (an image re-encoded from its pixels) is already
+    written under a temporary name in the upload folder, with its size and SHA-256: publish
+    it with its row (``publish``) or remove it (``discard``, or leave it to ``staging()``).
+    A file Mend does not take raises ``UploadRefused`` and leaves nothing behind.
+    """
+    config = current_app.config
+    max_bytes = max_bytes or config["UPLOAD_MAX_BYTES"]
+    allowed = allowed or config["UPLOAD_TYPES"]
     shown = _shown(storage)
     data = _read_limited(storage, max_bytes)
     if not data:
@@ -200,27 +297,45 @@ def check(storage, max_bytes=None, allowed=None):
     if content_type is None or content_type not in allowed:
         kinds = ", ".join(TYPE_LABELS.get(t, t) for t in allowed)
         raise UploadRefused(f"{shown} is not a file Mend accepts. Accepted: {kinds}.")
-    if content_type.startswith("image/"):
-        data = _clean_image(data, content_type, shown)
-    return Upload(sanitise_name(storage.filename, content_type), content_type, data)
+    image = content_type in IMAGE_FORMATS
+    if image:
+        _check_pixels(data, content_type, shown, int(config["UPLOAD_MAX_PIXELS"]))
 
-
-def stage(uploads):
-    """Write each upload under a temporary name; gives each its random stored name."""
-    folder = upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
+    upload = Upload(
+        sanitise_name(storage.filename, content_type), content_type, secrets.token_hex(16)
+    )
+    upload_folder().mkdir(parents=True, exist_ok=True)
+    temp = _temp(upload)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        for upload in uploads:
-            upload.stored_name = secrets.token_hex(16)
-            fd = os.open(_temp(upload), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(upload.data)
-                f.flush()
-                os.fsync(f.fileno())
-    except OSError:
-        discard(uploads)
+        with os.fdopen(fd, "wb") as f:
+            out = _Digesting(f)
+            if image:
+                _write_clean_image(data, content_type, shown, out)
+            else:
+                out.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        temp.unlink(missing_ok=True)
         raise
-    return uploads
+    upload.size, upload.sha256 = out.size, out.hash.hexdigest()
+    return upload
+
+
+@contextmanager
+def staging():
+    """A list for the uploads of one write; whatever of them is still staged when the block
+    ends (a refusal, an error) is removed. Published files are never touched."""
+    uploads = []
+    try:
+        yield uploads
+    finally:
+        for upload in uploads:
+            try:
+                _temp(upload).unlink(missing_ok=True)
+            except OSError:
+                current_app.logger.exception("Could not remove staged file %s", _temp(upload))
 
 
 def publish(uploads):
@@ -246,5 +361,29 @@ def delete(stored_names):
             current_app.logger.exception("Could not delete stored file %s", name)
 
 
+def remove_stale_staged(folder=None, max_age=STAGED_MAX_AGE_SECONDS):
+    """Remove staged files (``.tmp-*``) last written more than ``max_age`` seconds ago: left by
+    a process stopped mid-upload, they will never be published. Stored files are never
+    touched. Returns how many were removed; raises ``OSError`` when the folder cannot be read.
+    """
+    folder = folder or upload_folder()
+    cutoff = time.time() - max_age
+    removed = 0
+    with os.scandir(folder) as found:
+        for entry in found:
+            if not entry.name.startswith(STAGED_PREFIX):
+                continue
+            try:
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_mtime < cutoff
+                ):
+                    os.unlink(entry.path)
+                    removed += 1
+            except FileNotFoundError:
+                pass  # published or removed by another process meanwhile
+    return removed
+
+
 def _temp(upload):
-    return upload_folder() / f".tmp-{upload.stored_name}"
+    return upload_folder() / f"{STAGED_PREFIX}{upload.stored_name}"

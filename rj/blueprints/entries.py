@@ -70,15 +70,14 @@ def new(case):
         kind = request.args.get("kind", "")
         form.kind.data = kind if kind in entries.KINDS else "note"
     if form.validate_on_submit():
-        uploads = []
-        try:
-            for storage in form.chosen_files():
-                uploads.append(files.check(storage, max_bytes))
-        except files.UploadRefused as exc:
-            form.files.errors = [*form.files.errors, str(exc)]
-        else:
-            witness = _witness_from(form) if form.kind.data == "witness" else None
+        # One file at a time: each is checked, cleaned and written to its staged file
+        # before the next is read; whatever is not published with the entry is removed.
+        with files.staging() as uploads:
             try:
+                chosen = form.chosen_files()
+                entries.check_files(form.kind.data, len(chosen))
+                for storage in chosen:
+                    uploads.append(files.check(storage, max_bytes))
                 entry = entries.add_entry(
                     case,
                     current_user,
@@ -86,9 +85,11 @@ def new(case):
                     body=form.body.data,
                     audience=form.audience.data or None,
                     party=entries.party_of_case(case, form.party.data),
-                    witness=witness,
+                    witness=_witness_from(form) if form.kind.data == "witness" else None,
                     uploads=uploads,
                 )
+            except files.UploadRefused as exc:
+                form.files.errors = [*form.files.errors, str(exc)]
             except entries.EntryRefused as exc:
                 _refuse(form, exc)
             else:
