@@ -119,3 +119,31 @@ def test_an_idle_tablet_signs_out_clears_the_screen_and_keeps_the_draft(tablet, 
     expect(tablet.get_by_label("What they saw and heard")).to_have_value(
         "Typed, then the volunteer walked away"
     )
+
+
+def test_an_account_refused_when_the_network_returns_stays_on_the_device_and_on_screen(
+    tablet, live_app
+):
+    case = make_case("filed")
+    open_draft(tablet, case)
+    fill(tablet, "Queued, then refused for a missing detail")
+    tablet.get_by_label("Taken by").fill("")
+    tablet.context.set_offline(True)
+    tablet.get_by_role("button", name="Send the account").tap()
+    expect(tablet.locator("#tablet-status")).to_contain_text("You are offline")
+    tablet.context.set_offline(False)
+    expect(tablet.locator("#tablet-status")).to_contain_text(
+        "This account was not sent: Say who took this account.", timeout=10000
+    )
+    expect(tablet.locator("#taken_by-error")).to_have_text("Say who took this account.")
+    kept = tablet.evaluate("JSON.parse(localStorage.getItem('mend-unsent-accounts'))")
+    assert len(kept) == 1 and kept[0]["fields"]["account"].startswith("Queued, then refused")
+    draft = WitnessDraft.get(WitnessDraft.case == case)
+    assert draft.account == "Queued, then refused for a missing detail"  # the server kept it
+    assert witness_entries(case) == 0
+    # After a reload the refusal is still in view; discarding on purpose lets it go.
+    tablet.reload()
+    expect(tablet.locator("#taken_by-error")).to_have_text("Say who took this account.")
+    tablet.get_by_role("button", name="Discard this account").tap()
+    expect(tablet.get_by_role("heading", name="Witness accounts")).to_be_visible()
+    assert tablet.evaluate("localStorage.getItem('mend-unsent-accounts')") is None
