@@ -7,8 +7,9 @@ every change is in the audit trail (who, what, when; never a password or a code)
 
 from rj import audit, db, passwords
 from rj.clock import utcnow
-from rj.models import ROLES, User, username_key
+from rj.models import User, username_key
 from rj.refusals import Refused
+from rj.vocabulary import ROLES
 
 USERNAME_MAX = 64
 DISPLAY_NAME_MAX = 120

@@ -18,12 +18,12 @@ from peewee import JOIN, SQL, fn
 from rj import policy, workflow
 from rj.clock import local, today, utcnow, zone
 from rj.db import MAX_INTEGER
-from rj.models import SEVERITIES, Action, Case, CheckIn, Party, Person, User
+from rj.models import Action, Case, CheckIn, Party, Person, User
+from rj.vocabulary import SEVERITIES, SIDE_LABELS
 
 PAGE_SIZE = 25
 MAX_LOADED = 500  # the most cards one column re-renders for a poll
 RECENT_CLOSED_DAYS = 30
-SIDE_LABELS = {"harmed": "harmed", "caused": "caused harm", "impacted": "impacted"}
 
 
 @dataclass
@@ -280,7 +280,7 @@ def _attach_names(cards):
         .tuples()
     )
     for case_id, side, name in rows:
-        by_id[case_id].names.append(f"{name} ({SIDE_LABELS.get(side, side)})")
+        by_id[case_id].names.append(f"{name} ({SIDE_LABELS.get(side, side).lower()})")
 
 
 @dataclass

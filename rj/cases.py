@@ -5,7 +5,7 @@ record. The board's rules (rj/workflow.py) read what these write.
 """
 
 from rj import audit, db, entries
-from rj.clock import today, utcnow
+from rj.clock import local, today, utcnow
 from rj.entries import REDACTED
 from rj.models import (
     FACT_FIELDS,
@@ -27,11 +27,8 @@ from rj.models import (
     Representative,
 )
 from rj.refusals import Refused, Stale
-from rj.workflow import TransitionDenied, _rank_between, lead_problem, stage_due_on
-
-
-class ReviewerRefused(TransitionDenied):
-    """The chosen reviewer of an appeal may not review it."""
+from rj.vocabulary import ACTION_KINDS, SIDES
+from rj.workflow import _rank_between, lead_problem, stage_due_on
 
 
 def next_reference(year):
@@ -270,7 +267,7 @@ def set_lead(case, lead, by):
         # Checked under the write lock: a party added a moment ago counts.
         problem = lead_problem(case, lead)
         if problem:
-            raise TransitionDenied(f"{lead.display_name} cannot lead this case: {problem}.")
+            raise Refused(f"{lead.display_name} cannot lead this case: {problem}.", "lead")
         Case.update(lead=lead.id, updated_at=utcnow(), updated_by=by.id).where(
             Case.id == case.id
         ).execute()
@@ -289,8 +286,18 @@ def schedule_meeting(case, by, scheduled_at, place, attendees):
         return meeting
 
 
+def meeting_held(meeting):
+    """Has the meeting's day come (in the organisation's time zone)?"""
+    return local(meeting.scheduled_at).date() <= today()
+
+
 def record_meeting_outcome(meeting, by, minutes, outcome):
-    """The meeting's minutes and outcome, recorded once: a second record is refused as stale."""
+    """The meeting's minutes and outcome, once it was held; recorded once: a second record
+    is refused as stale."""
+    if not meeting_held(meeting):
+        raise Refused(
+            "This meeting has not happened yet: record its outcome once it has been held."
+        )
     with db.write_tx():
         recorded = (
             Meeting.update(minutes=minutes, outcome=outcome, outcome_recorded_at=utcnow())
@@ -312,7 +319,29 @@ def record_meeting_outcome(meeting, by, minutes, outcome):
         )
 
 
+def action_kind_problem(kind, party):
+    """Why an action of ``kind`` does not suit ``party``'s side, or None: support or a
+    service for someone harmed or impacted; repair, learning, agreed boundaries, time
+    away or other for the person who caused harm."""
+    if kind not in ACTION_KINDS:
+        return "Choose a kind of action."
+    if party is None or party.side in ACTION_KINDS[kind][1]:
+        return None
+    if party.side == "caused":
+        return (
+            "For the person who caused harm, choose repair, learning, agreed boundaries, "
+            "time away from the space or other."
+        )
+    who = "someone harmed" if party.side == "harmed" else "an impacted community member"
+    return f"For {who}, choose support or a service."
+
+
 def add_action(case, by, kind, description, owner, due_on, party=None):
+    if party is not None and party.case_id != case.id:
+        raise Refused("Choose a person in this case.", "party")
+    problem = action_kind_problem(kind, party)
+    if problem:
+        raise Refused(problem, "kind")
     with db.write_tx():
         action = Action.create(
             case=case, party=party, kind=kind, description=description, owner=owner, due_on=due_on
@@ -324,7 +353,7 @@ def add_action(case, by, kind, description, owner, due_on, party=None):
 
 def set_action_status(action, by, status, waived_reason=""):
     if status == "waived" and not waived_reason.strip():
-        raise TransitionDenied("Waiving an action needs a reason.")
+        raise Refused("Waiving an action needs a reason.", "waived_reason")
     with db.write_tx():
         Action.update(status=status, waived_reason=waived_reason.strip()).where(
             Action.id == action.id
@@ -345,7 +374,7 @@ def communicate_decision(case, by, on):
 
 def assess_community(case, by, impacted="", actions="", none_reason=""):
     if not (impacted.strip() or actions.strip() or none_reason.strip()):
-        raise TransitionDenied('Describe who was impacted, or say "none" with a reason.')
+        raise Refused('Describe who was impacted, or say "none" with a reason.', "impacted")
     with db.write_tx():
         assessment = CommunityAssessment.create(
             case=case, impacted=impacted, actions=actions, none_reason=none_reason, by=by
@@ -384,7 +413,9 @@ def file_appeal(case, by, grounds, reviewer, party=None):
         if problem is None and reviewer.id == case.lead_id:
             problem = "they are the lead facilitator"
         if problem:
-            raise ReviewerRefused(f"{reviewer.display_name} cannot review this appeal: {problem}.")
+            raise Refused(
+                f"{reviewer.display_name} cannot review this appeal: {problem}.", "reviewer"
+            )
     with db.write_tx():
         appeal = Appeal.create(
             case=case, party=party, grounds=grounds, reviewer=reviewer, from_stage=case.stage
@@ -398,8 +429,26 @@ def file_appeal(case, by, grounds, reviewer, party=None):
 
 
 def add_party_person(case, by, name, side, pronouns="", contact="", user=None):
-    """A new person record and their place in the case, in one transaction."""
+    """A new person record and their place in the case, in one transaction. An account
+    is linked only once per case, and never the lead facilitator's."""
+    if side not in SIDES:
+        raise Refused("Choose a side.", "side")
     with db.write_tx():
+        if user is not None:
+            already = (
+                Party.select()
+                .join(Person)
+                .where((Party.case == case) & (Person.user == user.id))
+                .exists()
+            )
+            if already:
+                raise Refused(f"{user.display_name} is already a party to this case.", "account")
+            lead_id = Case.select(Case.lead).where(Case.id == case.id).scalar()
+            if user.id == lead_id:
+                raise Refused(
+                    f"{user.display_name} leads this case: set another lead facilitator first.",
+                    "account",
+                )
         person = Person.create(
             name=name.strip(), pronouns=pronouns.strip(), contact=contact.strip(), user=user
         )
@@ -417,8 +466,8 @@ def add_representatives(party, users, by):
 def appeal_case(case, by, grounds, reviewer, party=None):
     """File an appeal and move the case into Appeal, all or nothing.
 
-    Raises ReviewerRefused for a reviewer who may not review it, TransitionDenied
-    when the case cannot enter Appeal (stage, window) and StaleVersion on a race.
+    Refused for a reviewer who may not review it (beside the reviewer) or a case that
+    cannot enter Appeal (its stage, the window); Stale on a race.
     """
     from rj import workflow
 

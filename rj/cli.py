@@ -15,8 +15,9 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from rj import accounts, db, files, settings, throttle
-from rj.models import ROLES, User
+from rj.models import User
 from rj.refusals import Refused
+from rj.vocabulary import ROLES
 
 
 def main():

@@ -100,10 +100,12 @@ def advance(case, target, by, lead, rng=None):
             cases.set_lead(case, lead, by)
         elif key == "hearing":
             entries.add_entry(case, lead, "finding", "Both accounts agree on the main events.")
+            # A case that goes on past Hearing held its meeting already.
+            when = timedelta(days=3) if target == "hearing" else -timedelta(days=1)
             cases.schedule_meeting(
                 case,
                 lead,
-                utcnow() + timedelta(days=3),
+                utcnow() + when,
                 "Meeting room",
                 "Both parties, their representatives, the lead facilitator",
             )

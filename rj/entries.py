@@ -27,9 +27,10 @@ from dataclasses import dataclass
 
 from rj import audit, db, files
 from rj.clock import utcnow
-from rj.models import AUDIENCES, Entry, EntryFile, EntryRevision, Party
+from rj.models import Entry, EntryFile, EntryRevision, Party
+from rj.refusals import Refused, Stale
+from rj.vocabulary import AUDIENCES, ENTRY_KINDS
 
-KINDS = ("statement", "witness", "evidence", "finding", "note")
 REDACTED = "[redacted]"
 PREFERS_NOT_TO_SAY = "prefers not to say"
 MAX_FILES = 10
@@ -37,22 +38,11 @@ MAX_FILES = 10
 # account (20,000 characters) with its "when and where" and "taken by" fits.
 BODY_MAX = 21_000
 REASON_MAX = 2_000
+WITNESS_NAME_MAX = 120
+WITNESS_RELATION_MAX = 200
 
 WITNESS_OPEN = "[witness]"
 WITNESS_CLOSE = "[/witness]"
-
-
-class EntryRefused(Exception):
-    """Bad input for an entry: ``field`` names the form field the message belongs beside."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class EntryStale(Exception):
-    """The entry changed since the form was opened (another correction or a redaction)."""
 
 
 @dataclass
@@ -146,30 +136,28 @@ def default_audience(kind, party=None):
 
 def _check_length(field, text, limit, what):
     if len(text) > limit:
-        raise EntryRefused(
-            field, f"{what} can be at most {limit:,} characters: this has {len(text):,}."
-        )
+        raise Refused(f"{what} can be at most {limit:,} characters: this has {len(text):,}.", field)
 
 
 def _check_witness(witness):
     if witness is None:
-        raise EntryRefused("witness_name", 'Give the witness\'s name, or "prefers not to say".')
+        raise Refused('Give the witness\'s name, or "prefers not to say".', "witness_name")
     if not _line(witness.name):
-        raise EntryRefused("witness_name", 'Give the witness\'s name, or "prefers not to say".')
+        raise Refused('Give the witness\'s name, or "prefers not to say".', "witness_name")
     if not _line(witness.relation):
-        raise EntryRefused("witness_relation", "Say how the witness relates to what happened.")
-    if len(_line(witness.name)) > 120:
-        raise EntryRefused("witness_name", "Keep the name under 120 characters.")
-    if len(_line(witness.relation)) > 200:
-        raise EntryRefused("witness_relation", "Keep this under 200 characters.")
+        raise Refused("Say how the witness relates to what happened.", "witness_relation")
+    _check_length("witness_name", _line(witness.name), WITNESS_NAME_MAX, "The witness's name")
+    _check_length(
+        "witness_relation", _line(witness.relation), WITNESS_RELATION_MAX, "How they relate"
+    )
 
 
 def check_files(kind, count):
     """Refuse files on an entry that cannot carry them, or too many, before any is read."""
     if count and kind != "evidence":
-        raise EntryRefused("files", "Only evidence can carry files.")
+        raise Refused("Only evidence can carry files.", "files")
     if count > MAX_FILES:
-        raise EntryRefused("files", f"Attach at most {MAX_FILES} files to one entry.")
+        raise Refused(f"Attach at most {MAX_FILES} files to one entry.", "files")
 
 
 def add_entry(case, by, kind, body, audience=None, party=None, witness=None, uploads=()):
@@ -182,18 +170,18 @@ def add_entry(case, by, kind, body, audience=None, party=None, witness=None, upl
     the write they stay staged, for the caller's ``files.staging()`` to remove.
     """
     body = (body or "").strip()
-    if kind not in KINDS:
-        raise EntryRefused("kind", "Choose what kind of entry this is.")
+    if kind not in ENTRY_KINDS:
+        raise Refused("Choose what kind of entry this is.", "kind")
     if not body:
-        raise EntryRefused("body", "Write the entry.")
+        raise Refused("Write the entry.", "body")
     _check_length("body", body, BODY_MAX, "The entry")
     if party is not None and party.case_id != case.id:
-        raise EntryRefused("party", "Choose a party of this case.")
+        raise Refused("Choose a party of this case.", "party")
     audience = audience or default_audience(kind, party)
     if audience not in AUDIENCES:
-        raise EntryRefused("audience", "Choose who may see this entry.")
+        raise Refused("Choose who may see this entry.", "audience")
     if audience == "party" and party is None:
-        raise EntryRefused("party", "Choose which party may see it.")
+        raise Refused("Choose which party may see it.", "party")
     if kind == "witness":
         _check_witness(witness)
     else:
@@ -249,11 +237,11 @@ def correct_entry(entry, by, body, reason, based_on, witness=None):
     body = (body or "").strip()
     reason = (reason or "").strip()
     if entry.redacted_at:
-        raise EntryStale("This entry was redacted; it can no longer be corrected.")
+        raise Stale("This entry was redacted; it can no longer be corrected.")
     if not body:
-        raise EntryRefused("body", "Write the corrected entry.")
+        raise Refused("Write the corrected entry.", "body")
     if not reason:
-        raise EntryRefused("reason", "Say why this is being corrected.")
+        raise Refused("Say why this is being corrected.", "reason")
     _check_length("body", body, BODY_MAX, "The entry")
     _check_length("reason", reason, REASON_MAX, "The reason")
     if entry.kind == "witness":
@@ -263,16 +251,16 @@ def correct_entry(entry, by, body, reason, based_on, witness=None):
     with db.write_tx():
         current = _locked_entry(entry)
         if current.redacted_at:
-            raise EntryStale("This entry was redacted meanwhile; it can no longer be corrected.")
+            raise Stale("This entry was redacted meanwhile; it can no longer be corrected.")
         if current.revision != based_on:
-            raise EntryStale(
+            raise Stale(
                 "This entry was corrected by someone else while you were editing. "
                 "Check the latest version below and try again."
             )
         latest = latest_revision(current)
         text = compose(body, witness)
         if latest is not None and latest.body == text:
-            raise EntryRefused("body", "Nothing was changed.")
+            raise Refused("Nothing was changed.", "body")
         number = current.revision + 1
         EntryRevision.create(entry=current, number=number, body=text, author=by, reason=reason)
         Entry.update(body=body, revision=number).where(Entry.id == current.id).execute()
@@ -308,14 +296,14 @@ def redact_entry(entry, by, reason):
     """
     reason = (reason or "").strip()
     if not reason:
-        raise EntryRefused("reason", "Say why this entry is redacted.")
+        raise Refused("Say why this entry is redacted.", "reason")
     _check_length("reason", reason, REASON_MAX, "The reason")
     if entry.redacted_at:
-        raise EntryStale("This entry is already redacted.")
+        raise Stale("This entry is already redacted.")
     with db.write_tx():
         current = _locked_entry(entry)
         if current.redacted_at:
-            raise EntryStale("This entry was redacted meanwhile.")
+            raise Stale("This entry was redacted meanwhile.")
         texts = [r.body for r in revisions(current)]
         stored = [f.stored_name for f in EntryFile.select().where(EntryFile.entry == current)]
         now = utcnow()

@@ -25,7 +25,7 @@ def init_app(app):
 def render_error(code, detail=None):
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     message = detail or message
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         return render_template("errors/_message.html", title=title, message=message), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
@@ -42,7 +42,7 @@ def csrf_error(exc):
         400,
         "This form had expired or was sent from elsewhere. Please reload the page and try again.",
     )
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         return body, 403, {"HX-Trigger": "session-ended"}
     return body, code
 

@@ -34,6 +34,8 @@ from pathlib import Path
 from flask import current_app
 from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
+from rj.refusals import Refused
+
 TYPE_LABELS = {
     "image/jpeg": "JPEG image",
     "image/png": "PNG image",
@@ -68,8 +70,8 @@ _UNREADABLE = (
 )
 
 
-class UploadRefused(Exception):
-    """A file that Mend does not accept; the message is shown beside the field."""
+def _refused(message):
+    return Refused(message, "files")
 
 
 @dataclass
@@ -180,7 +182,7 @@ def sanitise_name(name, content_type):
 def _read_limited(storage, max_bytes):
     data = storage.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise UploadRefused(
+        raise _refused(
             f"{_shown(storage)} is larger than {human_size(max_bytes)}, the most Mend accepts."
         )
     return data
@@ -200,9 +202,9 @@ def _check_pixels(data, content_type, shown, max_pixels):
         with header_reader(io.BytesIO(data)) as header:
             width, height = header.size
     except _UNREADABLE:
-        raise UploadRefused(f"{shown} could not be read as an image.") from None
+        raise _refused(f"{shown} could not be read as an image.") from None
     if width * height > max_pixels:
-        raise UploadRefused(_pixels_refusal(shown, width * height, max_pixels))
+        raise _refused(_pixels_refusal(shown, width * height, max_pixels))
 
 
 def _mode_for(content_type, mode):
@@ -242,14 +244,14 @@ def _write_clean_image(data, content_type, shown, out):
             image = Image.open(io.BytesIO(data), formats=[format_name])
             try:
                 if image.format != format_name:
-                    raise UploadRefused(f"{shown} could not be read as an image.")
+                    raise _refused(f"{shown} could not be read as an image.")
                 clean = _from_pixels(image, content_type)
             finally:
                 image.close()
-    except UploadRefused:
+    except Refused:
         raise
     except _UNREADABLE:
-        raise UploadRefused(f"{shown} could not be read as an image.") from None
+        raise _refused(f"{shown} could not be read as an image.") from None
     try:
         if content_type == "image/jpeg":
             clean.save(out, "JPEG", quality=90, optimize=True)
@@ -284,7 +286,7 @@ def check(storage, max_bytes=None, allowed=None):
     Returns an ``Upload`` whose content (an image re-encoded from its pixels) is already
     written under a temporary name in the upload folder, with its size and SHA-256: publish
     it with its row (``publish``) or remove it (``discard``, or leave it to ``staging()``).
-    A file Mend does not take raises ``UploadRefused`` and leaves nothing behind.
+    A file Mend does not take raises ``Refused`` (beside the files field) and leaves nothing behind.
     """
     config = current_app.config
     max_bytes = max_bytes or config["UPLOAD_MAX_BYTES"]
@@ -292,11 +294,11 @@ def check(storage, max_bytes=None, allowed=None):
     shown = _shown(storage)
     data = _read_limited(storage, max_bytes)
     if not data:
-        raise UploadRefused(f"{shown} is empty.")
+        raise _refused(f"{shown} is empty.")
     content_type = detect_type(data)
     if content_type is None or content_type not in allowed:
         kinds = ", ".join(TYPE_LABELS.get(t, t) for t in allowed)
-        raise UploadRefused(f"{shown} is not a file Mend accepts. Accepted: {kinds}.")
+        raise _refused(f"{shown} is not a file Mend accepts. Accepted: {kinds}.")
     image = content_type in IMAGE_FORMATS
     if image:
         _check_pixels(data, content_type, shown, int(config["UPLOAD_MAX_PIXELS"]))

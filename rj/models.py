@@ -16,21 +16,16 @@ from peewee import (
 
 from rj.clock import utcnow
 from rj.db import database
-
-ROLES = ("admin", "facilitator", "representative", "participant", "volunteer")
-ROLE_LABELS = {
-    "admin": "Coordinator (admin)",
-    "facilitator": "Facilitator",
-    "representative": "Representative",
-    "participant": "Participant",
-    "volunteer": "Volunteer",
-}
+from rj.vocabulary import ROLE_LABELS, ROLES
 
 
 class BaseModel(Model):
     class Meta:
         database = database
         legacy_table_names = False
+
+
+STAFF_ROLES = ("facilitator", "admin")
 
 
 def username_key(username):
@@ -58,6 +53,26 @@ class User(BaseModel):
     def save(self, *args, **kwargs):
         self.username_key = username_key(self.username)
         return super().save(*args, **kwargs)
+
+    @classmethod
+    def active(cls):
+        """Accounts that can sign in, by name."""
+        return (
+            cls.select()
+            .where(cls.is_active_account == True)  # noqa: E712
+            .order_by(cls.display_name, cls.id)
+        )
+
+    @classmethod
+    def staff(cls):
+        """Active facilitators and coordinators, by name: who may lead, own or review."""
+        return cls.active().where(cls.role.in_(STAFF_ROLES))
+
+    @classmethod
+    def representatives_for(cls, party):
+        """Active representative accounts not yet representing ``party``, by name."""
+        taken = Representative.select(Representative.user).where(Representative.party == party)
+        return cls.active().where((cls.role == "representative") & cls.id.not_in(taken))
 
     @classmethod
     def named(cls, username):
@@ -96,22 +111,6 @@ class Setting(BaseModel):
 
 
 # --- Cases -----------------------------------------------------------------
-
-KINDS = ("complaint", "incident")
-SEVERITIES = ("low", "medium", "high", "urgent")
-SIDES = ("harmed", "caused", "impacted")
-AUDIENCES = ("facilitators", "team", "party", "everyone")
-CLOSE_KINDS = ("resolved", "withdrawn", "duplicate", "referred")
-# kind -> (label, the sides it can be for)
-ACTION_KINDS = {
-    "support": ("Support", ("harmed", "impacted")),
-    "service": ("A service", ("harmed", "impacted")),
-    "repair": ("Repair", ("caused",)),
-    "learning": ("Learning", ("caused",)),
-    "boundaries": ("Agreed boundaries", ("caused",)),
-    "time_away": ("Time away from the space", ("caused",)),
-    "other": ("Other", ("caused",)),
-}
 
 
 class Case(BaseModel):

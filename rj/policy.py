@@ -1,43 +1,76 @@
-"""Who may do what. Every route asks this module, and only this module.
+"""Who may see or do what. Every route asks this module, and only this module.
 
 A route declares its rule with one of the decorators below; a request to an
 endpoint that declares none is refused (and a test walks the URL map so such a
-route never ships). Case-level decisions go through ``can`` and the scoped
-queries, so a case you may not see does not exist for you (404).
+route never ships). ``can(user, ability, case)`` is the one question; the scoped
+queries (``board_cases``, ``my_cases``, ``tablet_cases``) answer it for lists, so a
+case you may not see does not exist for you (404).
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 
 from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from rj import audit
-from rj.models import Case, Conflict, Party, Person, Representative
+from rj.clock import utcnow
+from rj.models import Action, Appeal, Case, Conflict, Entry, Party, Person, Representative
 
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
 
 # What each account role may do, whatever the case.
-ABILITIES = {
+ROLE_ABILITIES = {
     "admin": frozenset(
-        {"board.view", "case.file", "due.view", "users.manage", "settings.manage", "tablet.use"}
+        {
+            "board.view",
+            "case.file",
+            "due.view",
+            "users.manage",
+            "settings.manage",
+            "tablet.use",
+            "mycases.view",
+        }
     ),
-    "facilitator": frozenset({"board.view", "case.file", "due.view", "tablet.use"}),
-    "representative": frozenset(),  # they reach their own cases through "My cases"
-    "participant": frozenset(),
-    "volunteer": frozenset({"tablet.use"}),
+    "facilitator": frozenset({"board.view", "case.file", "due.view", "tablet.use", "mycases.view"}),
+    "representative": frozenset({"mycases.view"}),  # their own cases, never a board
+    "participant": frozenset({"mycases.view"}),
+    # A volunteer may be a party in a case too, like anyone.
+    "volunteer": frozenset({"tablet.use", "mycases.view"}),
+}
+
+# Abilities about one case, and the role ability each needs. With a case, the case must
+# also be on the user's board: not one where they are a party or have declared a conflict.
+CASE_ABILITIES = {
+    "case.view": "board.view",  # read the whole record
+    "case.edit": "board.view",  # add to it, correct it, redact it
+    "case.move": "board.view",  # move its card between stages
+    "case.export": "board.view",  # the printable file and the ZIP
 }
 
 # Endpoints Flask itself adds.
 EXEMPT_ENDPOINTS = {"static": PUBLIC}
 
+# How long a volunteer may correct an account they sent from the tablet.
+DRAFT_CORRECTION_MINUTES = 15
 
-def can(user, action, obj=None):
-    """May ``user`` perform ``action`` (on ``obj``, when the action is about one object)?"""
-    if user is None or not user.is_authenticated or not user.is_active:
+
+def _active(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def can(user, ability, case=None):
+    """May ``user`` do ``ability`` (to ``case``, for an ability about one case)?"""
+    if not _active(user):
         return False
-    return action in ABILITIES.get(user.role, ())
+    role_abilities = ROLE_ABILITIES.get(user.role, ())
+    if ability in CASE_ABILITIES:
+        if CASE_ABILITIES[ability] not in role_abilities:
+            return False
+        return case is None or case.id not in excluded_case_ids(user)
+    return ability in role_abilities
 
 
 def rule_for(view_function, endpoint=None):
@@ -103,15 +136,23 @@ def landing_endpoint(user):
     return "mycases.index"
 
 
-# --- Cases -------------------------------------------------------------------
+# What the navigation offers, in order: (ability, endpoint, label).
+NAVIGATION = (
+    ("board.view", "board.index", "Board"),
+    ("due.view", "due.index", "Due"),
+    ("case.file", "cases.new", "New case"),
+    ("settings.manage", "admin.settings_page", "Settings"),
+    ("mycases.view", "mycases.index", "My cases"),
+    ("tablet.use", "tablet.index", "Tablet"),
+)
 
-CASE_ACTIONS = {
-    # action -> the ability a facilitator needs for it, on a case they can see
-    "case.view": "board.view",
-    "case.move": "board.view",
-    "case.edit": "board.view",  # add to the record: entries, people, meetings, decisions
-    "case.export": "board.view",
-}
+
+def navigation(user):
+    """The pages the navigation offers ``user``: (endpoint, label), in order."""
+    return [(endpoint, label) for ability, endpoint, label in NAVIGATION if can(user, ability)]
+
+
+# --- Cases on the board ----------------------------------------------------------------
 
 
 def board_cases(user):
@@ -137,11 +178,22 @@ def excluded_case_ids(user):
     return cache[user.id]
 
 
-def case_route(action, open_only=False, records="case.viewed"):
+def load_case_or_404(user, reference, ability="case.view"):
+    """The case with this reference when ``user`` may see it (else 404) and may take
+    ``ability`` on it (else 403)."""
+    case = board_cases(user).where(Case.reference == reference).first()
+    if case is None:
+        abort(404)
+    if not can(user, ability, case):
+        abort(403)
+    return case
+
+
+def case_route(ability, open_only=False, records="case.viewed"):
     """Declare a route about one case, by its ``<reference>``.
 
     The case is loaded for the signed-in user (404 when they may not see it) and
-    ``action`` checked against it (403); the view receives ``case`` instead of
+    ``ability`` checked against it (403); the view receives ``case`` instead of
     ``reference``. With ``open_only`` a closed case sends the user back to its page.
     A GET that shows the case (status 200) is recorded in the audit trail as
     ``records``, with the page and the ids in its URL; ``records=None`` for a page that
@@ -153,50 +205,27 @@ def case_route(action, open_only=False, records="case.viewed"):
         def wrapper(reference, **kwargs):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            if not can(current_user, CASE_ACTIONS[action]):
+            if not can(current_user, ability):
                 abort(403)  # a page this role never has, whatever the case
-            case = load_case_or_404(current_user, reference, action)
+            case = load_case_or_404(current_user, reference, ability)
             if open_only and case.stage == "closed":
                 flash(f"{case.reference} is closed: reopen it to add to the record.", "error")
                 return redirect(url_for("cases.show", reference=case.reference, _anchor="process"))
             response = make_response(view(case, **kwargs))
-            if records and request.method == "GET" and response.status_code == 200:
-                details = {**kwargs, **g.pop("mend_view_details", {})}
-                audit.viewed(current_user, case, action=records, page=request.endpoint, **details)
+            _record_view(records, case, kwargs, response)
             return response
 
-        wrapper.policy_rule = action
+        wrapper.policy_rule = ability
         wrapper.records_view = records
         return wrapper
 
     return decorate
 
 
-def standing_route(records="case.viewed"):
-    """Declare a route about one case the signed-in user takes part in ("My cases").
-
-    The view receives their ``standing`` in the case (404 when they take no part in
-    it) instead of ``reference``; a GET that shows it is recorded as ``records``.
-    """
-
-    def decorate(view):
-        @wraps(view)
-        def wrapper(reference, **kwargs):
-            if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
-            standing = standing_or_404(current_user, reference)
-            response = make_response(view(standing, **kwargs))
-            if records and request.method == "GET" and response.status_code == 200:
-                audit.viewed(
-                    current_user, standing.case, action=records, page=request.endpoint, **kwargs
-                )
-            return response
-
-        wrapper.policy_rule = SIGNED_IN
-        wrapper.records_view = records
-        return wrapper
-
-    return decorate
+def _record_view(records, case, kwargs, response):
+    if records and request.method == "GET" and response.status_code == 200:
+        details = {**kwargs, **g.pop("mend_view_details", {})}
+        audit.viewed(current_user, case, action=records, page=request.endpoint, **details)
 
 
 def viewing(**details):
@@ -214,17 +243,20 @@ def child_or_404(query, child_id):
     return row
 
 
-def load_case_or_404(user, reference, action="case.view"):
-    """The case with this reference when ``user`` may see it (else 404) and may take
-    ``action`` on it (else 403)."""
-    case = board_cases(user).where(Case.reference == reference).first()
-    if case is None:
-        abort(404)
-    # The scoped query already proved the case is visible; what is left is the ability.
-    ability = CASE_ACTIONS.get(action)
-    if ability is None or not can(user, ability):
-        abort(403)
-    return case
+def may_decide_appeal(user, appeal):
+    """Only the facilitator chosen to review an appeal records its outcome."""
+    return can(user, "board.view") and appeal is not None and appeal.reviewer_id == user.id
+
+
+def open_appeal_reviewer(case):
+    """The reviewer of ``case``'s open appeal, or None."""
+    appeal = (
+        Appeal.select()
+        .where((Appeal.case == case) & Appeal.outcome.is_null())
+        .order_by(Appeal.id.desc())
+        .first()
+    )
+    return appeal.reviewer if appeal and appeal.reviewer_id else None
 
 
 # --- Taking part in a case: participants and representatives ---------------------------
@@ -245,7 +277,7 @@ class Standing:
 
 def my_cases(user):
     """Cases where ``user`` is a party or represents one (their "My cases")."""
-    if not user.is_authenticated:
+    if not can(user, "mycases.view"):
         return Case.select().where(Case.id.is_null())
     as_party = Party.select(Party.case).join(Person).where(Person.user == user.id)
     representing = (
@@ -279,6 +311,30 @@ def standing_or_404(user, reference):
     return Standing(case, tuple(represented), as_representative=True)
 
 
+def standing_route(records="case.viewed"):
+    """Declare a route about one case the signed-in user takes part in ("My cases").
+
+    The view receives their ``standing`` in the case (404 when they take no part in
+    it) instead of ``reference``; a GET that shows it is recorded as ``records``.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(reference, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            standing = standing_or_404(current_user, reference)
+            response = make_response(view(standing, **kwargs))
+            _record_view(records, standing.case, kwargs, response)
+            return response
+
+        wrapper.policy_rule = "mycases.view"
+        wrapper.records_view = records
+        return wrapper
+
+    return decorate
+
+
 def may_read_entry(standing, entry, user):
     """May someone with this standing read this entry? (Facilitators read through the board.)"""
     if entry.author_id == user.id:
@@ -290,3 +346,49 @@ def may_read_entry(standing, entry, user):
     if entry.audience == "party":
         return entry.audience_party_id in standing.party_ids
     return False
+
+
+def visible_entries(standing, user):
+    """The entries of the case this standing may read, oldest first."""
+    query = Entry.select().where(Entry.case == standing.case).order_by(Entry.created_at)
+    return [entry for entry in query if may_read_entry(standing, entry, user)]
+
+
+def visible_actions(standing):
+    """The decision's actions a side sees: their own, and agreed boundaries (everyone's)."""
+    return Action.select().where(
+        (Action.case == standing.case)
+        & (Action.party.in_(sorted(standing.party_ids) or [0]) | (Action.kind == "boundaries"))
+    )
+
+
+# --- The tablet --------------------------------------------------------------------------
+
+TABLET_STAGES = ("filed", "acknowledged", "investigating")
+
+
+def tablet_cases(user):
+    """Cases a volunteer may log a witness account for: open to accounts, and not one the
+    user is a party to or recused from. Only their reference and neutral title."""
+    if not can(user, "tablet.use"):
+        return Case.select(Case.id).where(Case.id.is_null())
+    query = Case.select(Case.id, Case.reference, Case.title).where(Case.stage.in_(TABLET_STAGES))
+    excluded = excluded_case_ids(user)
+    if excluded:
+        query = query.where(Case.id.not_in(excluded))
+    return query.order_by(Case.created_at.desc())
+
+
+def draft_correction_deadline(draft):
+    return draft.submitted_at + timedelta(minutes=DRAFT_CORRECTION_MINUTES)
+
+
+def may_correct_draft(user, draft):
+    """The author of a sent account may correct it for a short while."""
+    return (
+        _active(user)
+        and draft.status == "submitted"
+        and draft.author_id == user.id
+        and draft.submitted_at is not None
+        and utcnow() <= draft_correction_deadline(draft)
+    )

@@ -24,6 +24,11 @@ class Refused(Exception):
 
 
 class Stale(Refused):
-    """Someone changed it since the form was loaded: nothing was saved."""
+    """Someone changed it since the form was loaded: nothing was saved. ``current`` is
+    the thing as it is now, when the caller needs it (a card to put back in place)."""
 
     status = 409
+
+    def __init__(self, message, field=None, current=None):
+        super().__init__(message, field)
+        self.current = current

@@ -42,7 +42,7 @@ def load_user(session_id):
 
 
 def unauthorized():
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         response = current_app.response_class("Your session has ended. Please sign in again.", 401)
         response.headers["HX-Trigger"] = "session-ended"
         return response
@@ -98,7 +98,7 @@ def enforce_password_choice():
         return None
     if request.endpoint in PASSWORD_CHOICE_ENDPOINTS:
         return None
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         return unauthorized()
     flash("Please choose a new password before you go on.", "info")
     return redirect(url_for("auth.change_password"))

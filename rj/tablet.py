@@ -13,13 +13,13 @@ from datetime import timedelta
 
 from rj import audit, cases, db, entries, policy
 from rj.clock import utcnow
-from rj.models import Case, User, WitnessDraft
+from rj.models import User, WitnessDraft
 from rj.refusals import Refused, Stale
 
-OPEN_STAGES = ("filed", "acknowledged", "investigating")
-CORRECTION_MINUTES = 15
 # What a correction on the tablet may hold: the account as saved, and what was corrected.
 CORRECTION_LIMITS = {"account": entries.BODY_MAX, "reason": entries.REASON_MAX}
+# The entry's fields, as the tablet's correction page names them.
+TABLET_FIELDS = {"body": "account", "reason": "reason"}
 STALE_HOURS = 24
 # The most each field takes. The page states the same limits (a character count).
 LIMITS = {
@@ -86,15 +86,6 @@ class Fields:
                     "Shorten it; nothing is lost meanwhile."
                 )
         return errors
-
-
-def open_cases(user):
-    """Cases open to witness accounts: reference and neutral title only."""
-    excluded = policy.excluded_case_ids(user)
-    query = Case.select(Case.id, Case.reference, Case.title).where(Case.stage.in_(OPEN_STAGES))
-    if excluded:
-        query = query.where(Case.id.not_in(excluded))
-    return query.order_by(Case.created_at.desc())
 
 
 def start(user, case=None):
@@ -241,23 +232,10 @@ def discard(draft, user):
         audit.record("draft.discarded", actor=user, case=draft.case_id, draft=draft.id)
 
 
-def correction_deadline(draft):
-    return draft.submitted_at + timedelta(minutes=CORRECTION_MINUTES)
-
-
-def may_correct(draft, user):
-    return (
-        draft.status == "submitted"
-        and draft.author_id == user.id
-        and draft.submitted_at is not None
-        and utcnow() <= correction_deadline(draft)
-    )
-
-
 def correct(draft, user, account, reason, based_on):
     """A volunteer's correction of their own account, shortly after: a new revision of the
     entry as it is now (``based_on`` is the revision they saw)."""
-    if not may_correct(draft, user):
+    if not policy.may_correct_draft(user, draft):
         raise Refused("The time to correct this account has passed. Tell a facilitator instead.")
     entry = draft.entry
     if entry.redacted_at:
@@ -274,14 +252,13 @@ def correct(draft, user, account, reason, based_on):
             based_on,
             witness=entries.witness_of(latest.body),
         )
-    except entries.EntryStale as stale:
+    except Stale as stale:
         raise Stale(
             "A facilitator changed this account a moment ago. Here it is as it is now; "
             "make your correction again if it is still needed."
         ) from stale
-    except entries.EntryRefused as refused:
-        field = "reason" if refused.field == "reason" else "account"
-        raise Refused(refused.message, field) from refused
+    except Refused as refused:
+        raise Refused(refused.message, TABLET_FIELDS.get(refused.field, "account")) from refused
 
 
 def stale_drafts(user):

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from rj import workflow
 from rj.models import (
-    ACTION_KINDS,
     Acknowledgement,
     Action,
     Appeal,
@@ -18,20 +17,7 @@ from rj.models import (
     Reflection,
     User,
 )
-
-AUDIENCE_LABELS = {
-    "facilitators": "Facilitators only",
-    "team": "Case team",
-    "party": "One side",
-    "everyone": "Everyone in the case",
-}
-KIND_LABELS = {
-    "statement": "Statement",
-    "witness": "Witness account",
-    "evidence": "Evidence",
-    "finding": "Findings",
-    "note": "Note",
-}
+from rj.vocabulary import AUDIENCE_LABELS, ENTRY_KIND_LABELS, action_label
 
 
 @dataclass
@@ -92,7 +78,7 @@ def build(case):
             Item(
                 entry.created_at,
                 entry.kind,
-                KIND_LABELS.get(entry.kind, entry.kind),
+                ENTRY_KIND_LABELS.get(entry.kind, entry.kind),
                 _name(users, entry.author_id),
                 AUDIENCE_LABELS.get(entry.audience, entry.audience),
                 entry.body,
@@ -134,7 +120,7 @@ def build(case):
             Item(
                 action.created_at,
                 "action",
-                f"Action: {ACTION_KINDS.get(action.kind, (action.kind,))[0]}",
+                f"Action: {action_label(action.kind)}",
                 _name(users, action.owner_id),
                 "Case team",
                 action.description,

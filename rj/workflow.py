@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from flask import g
 
-from rj import audit, db, entries
+from rj import audit, db, entries, policy
 from rj.clock import today, utcnow
 from rj.models import (
     Acknowledgement,
@@ -27,22 +27,18 @@ from rj.models import (
     StageSetting,
     User,
 )
+from rj.refusals import Refused, Stale
+from rj.vocabulary import EARLY_CLOSE_KINDS, STAGE_DEFAULTS
 
 
-class TransitionDenied(Exception):
-    """A move the rules refuse; the message names what is missing."""
-
-
-class StaleVersion(Exception):
-    """The card changed since the mover loaded it."""
-
-    def __init__(self, case):
-        self.case = case
-        who = case.updated_by.display_name if case.updated_by else "someone"
-        super().__init__(
-            f"{case.reference} was changed by {who} a moment ago and is now in "
-            f"{stage(case.stage).label}. Nothing was moved; check it and try again."
-        )
+def stale(case):
+    """The refusal of a change made on an old version of ``case`` (as it is now)."""
+    who = case.updated_by.display_name if case.updated_by else "someone"
+    return Stale(
+        f"{case.reference} was changed by {who} a moment ago and is now in "
+        f"{stage(case.stage).label}. Nothing was moved; check it and try again.",
+        current=case,
+    )
 
 
 @dataclass(frozen=True)
@@ -54,18 +50,21 @@ class Stage:
     enabled: bool = True
 
 
-DEFAULT_STAGES = (
-    Stage("filed", "Filed", "A complaint or incident report has come in.", 2),
-    Stage("acknowledged", "Acknowledged", "The concern was acknowledged to whoever raised it.", 7),
-    Stage("investigating", "Investigating", "Impartial fact finding: statements, witnesses.", 14),
-    Stage(
-        "hearing", "Hearing", "A meeting with the people involved and their representatives.", 14
-    ),
-    Stage("restoring", "Restoring", "Restorative actions for each person, by the decision.", 30),
-    Stage("community", "Community", "Restoring or transforming the community and the space.", 30),
-    Stage("followup", "Follow-up", "Check-ins and reflection on the agreed timeline.", 60),
-    Stage("closed", "Closed", "The record is complete.", None),
-    Stage("appeal", "Appeal", "A participant asked for the decision to be reviewed.", 14),
+# Days a case may spend in each stage, until an organisation sets its own.
+DEFAULT_TARGET_DAYS = {
+    "filed": 2,
+    "acknowledged": 7,
+    "investigating": 14,
+    "hearing": 14,
+    "restoring": 30,
+    "community": 30,
+    "followup": 60,
+    "closed": None,
+    "appeal": 14,
+}
+DEFAULT_STAGES = tuple(
+    Stage(key, label, help_text, DEFAULT_TARGET_DAYS[key])
+    for key, (label, help_text) in STAGE_DEFAULTS.items()
 )
 STAGE_KEYS = tuple(s.key for s in DEFAULT_STAGES)
 # The forward order of the process; Appeal stands beside it.
@@ -238,21 +237,40 @@ def missing_for(case, target):
     return missing
 
 
-def _appeal_problems(case):
+def _appeal_window_reason(case):
+    """Why ``case`` is not where an appeal can be opened (its stage, the window), or None."""
     if case.stage not in APPEAL_FROM:
         labels = ", ".join(stage(k).label for k in APPEAL_FROM)
-        return [f"An appeal can only be opened from {labels}"]
-    problems = []
+        return f"An appeal can only be filed while the case is in {labels}."
     if not appeal_window_open(case):
-        problems.append(
-            "The appeal window is closed (it counts from when the decision was communicated)"
+        if case.decision_communicated_on is None:
+            return "The decision has not been communicated yet, so there is nothing to appeal."
+        return (
+            f"The appeal window is closed: it was {appeal_window_days()} days from "
+            f"{case.decision_communicated_on:%d %b %Y}, when the decision was communicated."
         )
+    return None
+
+
+def appeal_closed_reason(case):
+    """Why no appeal can be filed on ``case`` now, or None: the one rule the appeal page,
+    the case page and a move into Appeal all follow."""
+    if case.stage == "appeal" or open_appeal(case) is not None:
+        return f"{case.reference} already has an appeal under review."
+    return _appeal_window_reason(case)
+
+
+def _appeal_problems(case):
+    """What entering Appeal still lacks, the appeal being filed."""
+    reason = _appeal_window_reason(case)
+    if reason:
+        return [reason.rstrip(".")]
     appeal = open_appeal(case)
     if appeal is None or not appeal.grounds.strip():
-        problems.append(_needs("the appeal's grounds recorded", "appeal"))
-    elif appeal.reviewer_id is None or appeal.reviewer_id == case.lead_id:
-        problems.append(_needs("a reviewer who is not the lead facilitator", "appeal"))
-    return problems
+        return [_needs("the appeal's grounds recorded", "appeal")]
+    if appeal.reviewer_id is None or appeal.reviewer_id == case.lead_id:
+        return [_needs("a reviewer who is not the lead facilitator", "appeal")]
+    return []
 
 
 def open_appeal(case):
@@ -265,30 +283,30 @@ def open_appeal(case):
 
 
 def check_move(case, to, reason=""):
-    """Raise TransitionDenied unless ``case`` may move to ``to`` now."""
+    """Raise Refused unless ``case`` may move to ``to`` now."""
     if to not in STAGE_KEYS:
-        raise TransitionDenied("That is not a stage of the process.")
+        raise Refused("That is not a stage of the process.")
     if to == case.stage:
         return
     if case.stage == "appeal":
-        raise TransitionDenied(
+        raise Refused(
             f"A case leaves {stage('appeal').label} when the reviewer records the outcome."
         )
     if to == "appeal":
         problems = _appeal_problems(case)
         if problems:
-            raise TransitionDenied(". ".join(problems) + ".")
+            raise Refused(". ".join(problems) + ".")
         return
     if not stage(to).enabled:
-        raise TransitionDenied(f"{stage(to).label} is switched off for this organisation.")
+        raise Refused(f"{stage(to).label} is switched off for this organisation.")
     backward = ORDER.index(to) < ORDER.index(case.stage)
     if backward:
         if not (reason or "").strip():
-            raise TransitionDenied(f"A move back to {stage(to).label} needs a reason.")
+            raise Refused(f"A move back to {stage(to).label} needs a reason.")
         return
     missing = missing_for(case, to)
     if missing:
-        raise TransitionDenied(". ".join(missing) + ".")
+        raise Refused(". ".join(missing) + ".")
 
 
 def move_summary(from_stage, to):
@@ -352,64 +370,49 @@ def stage_due_on(key, entered):
     return entered + timedelta(days=target)
 
 
-def move(case, to, by, version, reason="", before_id=None, after_id=None):
-    """Move ``case`` to stage ``to`` (or reorder it within its column).
-
-    ``version`` is the card version the mover saw; a stale one raises StaleVersion
-    and changes nothing. A refused move raises TransitionDenied. Returns the
-    updated case.
-    """
-    with db.write_tx():
-        current = db.locked(Case.select().where(Case.id == case.id)).get()
-        if current.version != version:
-            raise StaleVersion(current)
-        check_move(current, to, reason)
-        now = utcnow()
-        changes = {
-            Case.rank: _rank_between(to, before_id, after_id, current.id),
-            Case.version: version + 1,
-            Case.updated_by: by.id,
-            Case.updated_at: now,
-        }
-        from_stage = current.stage
-        if to != from_stage:
-            changes.update(_stage_changes(current, to, now))
-        updated = (
-            Case.update(changes)
-            .where((Case.id == current.id) & (Case.version == version))
-            .execute()
-        )
-        if updated != 1:
-            raise StaleVersion(Case.get_by_id(current.id))
-        if to != from_stage:
-            audit.record(
-                "case.moved",
-                actor=by,
-                case=current,
-                **{
-                    "from": from_stage,
-                    "to": to,
-                    "reason": bool(reason.strip()),
-                    "backward": is_backward(current, to),
-                },
-            )
-            if reason.strip():
-                # The reason's text belongs in the case record, not the audit trail.
-                _note(current, by, f"{move_summary(from_stage, to)}: {reason.strip()}")
-        # The row now holds exactly these values; no need to read it back.
-        for column, value in changes.items():
-            setattr(current, column.name, value)
-        return current
+def _locked(case, version):
+    """The case row, locked for this write; Stale when it is no longer ``version``."""
+    current = db.locked(Case.select().where(Case.id == case.id)).get()
+    if version is not None and current.version != version:
+        raise stale(current)
+    return current
 
 
-def _stage_changes(case, to, now):
+def _save(current, by, now, changes):
+    """Write ``changes`` to the locked case row, as its next version: the one UPDATE every
+    change of stage or place goes through, decided by its row count."""
+    changes = {
+        **changes,
+        Case.version: current.version + 1,
+        Case.updated_by: by.id,
+        Case.updated_at: now,
+    }
+    updated = (
+        Case.update(changes)
+        .where((Case.id == current.id) & (Case.version == current.version))
+        .execute()
+    )
+    if updated != 1:
+        raise stale(Case.get_by_id(current.id))
+    # The row now holds exactly these values; no need to read it back.
+    for column, value in changes.items():
+        setattr(current, column.name, value)
+    return current
+
+
+def _stage_changes(case, to, now, rank=None):
+    """The columns that change when ``case`` enters stage ``to`` (at the top of its
+    column, unless ``rank`` places it)."""
     changes = {
         Case.stage: to,
         Case.stage_entered_at: now,
         Case.stage_due_on: stage_due_on(to, today()),
+        Case.rank: _rank_between(to, None, None, case.id) if rank is None else rank,
     }
     if to == "appeal":
         changes[Case.appeal_return_stage] = case.stage
+    elif case.stage == "appeal":
+        changes[Case.appeal_return_stage] = None
     if to == "closed":
         changes.update({Case.closed_at: now, Case.close_kind: "resolved"})
     elif case.stage == "closed":  # reopened
@@ -424,77 +427,90 @@ def _stage_changes(case, to, now):
     return changes
 
 
+def move(case, to, by, version, reason="", before_id=None, after_id=None):
+    """Move ``case`` to stage ``to`` (or reorder it within its column).
+
+    ``version`` is the card version the mover saw; a stale one raises Stale and changes
+    nothing. A refused move raises Refused. Returns the updated case.
+    """
+    reason = (reason or "").strip()
+    with db.write_tx():
+        current = _locked(case, version)
+        check_move(current, to, reason)
+        from_stage, backward = current.stage, is_backward(current, to)
+        now = utcnow()
+        rank = _rank_between(to, before_id, after_id, current.id)
+        changes = _stage_changes(current, to, now, rank) if to != from_stage else {Case.rank: rank}
+        _save(current, by, now, changes)
+        if to != from_stage:
+            audit.record(
+                "case.moved",
+                actor=by,
+                case=current,
+                **{"from": from_stage, "to": to, "reason": bool(reason), "backward": backward},
+            )
+            if reason:
+                # The reason's text belongs in the case record, not the audit trail.
+                _note(current, by, f"{move_summary(from_stage, to)}: {reason}")
+        return current
+
+
 def _note(case, by, text):
     entries.add_entry(case, by, "note", text, audience="facilitators")
 
 
 def close_early(case, kind, reason, by, version, duplicate_of=None):
-    """Close an open case as withdrawn, a duplicate or referred elsewhere, with a reason."""
-    if kind not in ("withdrawn", "duplicate", "referred"):
-        raise TransitionDenied("Choose withdrawn, duplicate or referred.")
-    if not (reason or "").strip():
-        raise TransitionDenied("Closing a case early needs a reason.")
+    """Close an open case as withdrawn, a duplicate of another case ``by`` can see, or
+    referred elsewhere, with a reason. The full closing rules do not apply."""
+    reason = (reason or "").strip()
+    if kind not in EARLY_CLOSE_KINDS:
+        raise Refused("Choose withdrawn, duplicate or referred.", "kind")
+    if not reason:
+        raise Refused("Closing a case early needs a reason.", "reason")
     with db.write_tx():
-        current = db.locked(Case.select().where(Case.id == case.id)).get()
-        if current.version != version:
-            raise StaleVersion(current)
+        current = _locked(case, version)
         if current.stage == "closed":
-            raise TransitionDenied(f"{current.reference} is already closed.")
+            raise Refused(f"{current.reference} is already closed.")
+        original = None
         if kind == "duplicate":
-            other = Case.get_or_none(Case.reference == (duplicate_of or "").strip().upper())
-            if other is None or other.id == current.id:
-                raise TransitionDenied("Give the reference of the case this one duplicates.")
-            duplicate_of = other.reference
-        now = utcnow()
-        Case.update(
+            wanted = (duplicate_of or "").strip().upper()
+            if not wanted:
+                raise Refused("Give the reference of the case this one duplicates.", "duplicate_of")
+            original = policy.board_cases(by).where(Case.reference == wanted).first()
+            if original is None or original.id == current.id:
+                raise Refused("There is no other case with that reference.", "duplicate_of")
+        from_stage, now = current.stage, utcnow()
+        changes = _stage_changes(current, "closed", now)
+        changes.update(
             {
-                Case.stage: "closed",
-                Case.stage_entered_at: now,
                 Case.stage_due_on: None,
-                Case.closed_at: now,
                 Case.close_kind: kind,
-                Case.close_reason: reason.strip(),
-                Case.duplicate_of: duplicate_of if kind == "duplicate" else None,
-                Case.rank: _rank_between("closed", None, None, current.id),
-                Case.version: Case.version + 1,
-                Case.updated_by: by.id,
-                Case.updated_at: now,
+                Case.close_reason: reason,
+                Case.duplicate_of: original.reference if original else None,
             }
-        ).where((Case.id == current.id) & (Case.version == version)).execute()
-        audit.record(
-            "case.closed_early", actor=by, case=current, kind=kind, **{"from": current.stage}
         )
-        return Case.get_by_id(current.id)
+        _save(current, by, now, changes)
+        audit.record("case.closed_early", actor=by, case=current, kind=kind, **{"from": from_stage})
+        return current
 
 
 def record_appeal_outcome(case, outcome, by, note=""):
     """The reviewer's decision ends the appeal and moves the case out of Appeal."""
     if outcome not in APPEAL_OUTCOMES:
-        raise TransitionDenied("Choose upheld, back to Hearing or back to Restoring.")
+        raise Refused("Choose upheld, back to Hearing or back to Restoring.", "outcome")
     with db.write_tx():
-        current = db.locked(Case.select().where(Case.id == case.id)).get()
+        current = _locked(case, None)
         appeal = open_appeal(current)
         if current.stage != "appeal" or appeal is None:
-            raise TransitionDenied(f"{current.reference} has no appeal under review.")
-        if appeal.reviewer_id != by.id:
-            raise TransitionDenied("Only the appeal's reviewer records its outcome.")
+            raise Refused(f"{current.reference} has no appeal under review.")
+        if not policy.may_decide_appeal(by, appeal):
+            raise Refused("Only the appeal's reviewer records its outcome.", status=403)
         to = APPEAL_OUTCOMES[outcome] or current.appeal_return_stage or "restoring"
         now = utcnow()
         Appeal.update(outcome=outcome, outcome_note=note, decided_at=now).where(
             Appeal.id == appeal.id
         ).execute()
-        Case.update(
-            {
-                Case.stage: to,
-                Case.stage_entered_at: now,
-                Case.stage_due_on: stage_due_on(to, today()),
-                Case.appeal_return_stage: None,
-                Case.rank: _rank_between(to, None, None, current.id),
-                Case.version: Case.version + 1,
-                Case.updated_by: by.id,
-                Case.updated_at: now,
-            }
-        ).where(Case.id == current.id).execute()
+        _save(current, by, now, _stage_changes(current, to, now))
         audit.record(
             "appeal.decided",
             actor=by,
@@ -502,4 +518,4 @@ def record_appeal_outcome(case, outcome, by, note=""):
             outcome=outcome,
             **{"from": "appeal", "to": to},
         )
-        return Case.get_by_id(current.id)
+        return current

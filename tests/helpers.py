@@ -12,7 +12,8 @@ from werkzeug.datastructures import FileStorage
 
 from rj import cases, create_app, entries, files, passwords
 from rj.clock import utcnow
-from rj.models import ROLES, Case, Party, User
+from rj.models import Case, Party, User
+from rj.vocabulary import ROLES
 
 PG_URL = os.environ.get("RJ_TEST_DATABASE_URL")
 

@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 from wtforms import Form, IntegerField
 
 import rj
-from rj.forms_admin import settings_form_class
+from rj.forms.admin import settings_form_class
 from tests.helpers import ask, method_for, path_for, route_rules, sign_in_session
 
 BAD = (0, -1, 2**63, 10**30)

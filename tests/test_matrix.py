@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from rj import policy
-from rj.models import ROLES, AuditRecord, Entry
+from rj.models import AuditRecord, Entry
+from rj.vocabulary import ROLES
 from tests.helpers import ask, method_for, path_for, route_rules
 
 ANONYMOUS = None

@@ -3,7 +3,7 @@
 import pytest
 
 from rj import policy
-from rj.models import ROLES
+from rj.vocabulary import ROLES
 from tests.helpers import create_user
 
 

@@ -71,7 +71,7 @@ def test_acknowledgement_by_the_signed_in_facilitator_is_recorded_and_shown(clie
     case = make_case("filed", by=fac)
     form = client.get(f"/cases/{case.reference}/acknowledgement").get_data(as_text=True)
     assert f'<option selected value="{fac.id}">' in form
-    assert "within 7 days of filing" in form
+    assert "within 2 days of filing" in form  # the Filed stage's target
     at = utcnow() - timedelta(hours=2)
     response = post(
         client,
@@ -141,7 +141,7 @@ def test_a_participant_account_cannot_be_named_as_who_acknowledged(client, fac):
 def test_the_panel_marks_a_missing_acknowledgement_overdue_after_the_target(client, fac):
     case = make_case("filed", by=fac)
     text = panel(client, case)
-    assert "Record the acknowledgement" in text and "target: 7 days from filing" in text
+    assert "Record the acknowledgement" in text and "target: 2 days from filing" in text
     assert "Overdue" not in text
     Case.update(stage_due_on=today() - timedelta(days=1)).where(Case.id == case.id).execute()
     assert "Overdue" in panel(client, case)

@@ -7,6 +7,7 @@ import pytest
 from rj import cases, entries, workflow
 from rj.clock import today, utcnow
 from rj.models import AuditRecord, Case, StageSetting
+from rj.refusals import Refused, Stale
 from tests.helpers import create_user, make_case
 
 
@@ -20,7 +21,7 @@ def move(case, to, by, reason=""):
 
 
 def refused(case, to, by, reason=""):
-    with pytest.raises(workflow.TransitionDenied) as denied:
+    with pytest.raises(Refused) as denied:
         move(case, to, by, reason)
     return str(denied.value)
 
@@ -49,14 +50,14 @@ def test_investigating_needs_a_lead_who_is_not_a_party(fac):
 def test_a_party_or_conflicted_facilitator_cannot_lead(fac):
     other = create_user("facilitator", display_name="Olu Other")
     case = make_case("acknowledged", by=fac, parties=[("harmed", other, "Olu")])
-    with pytest.raises(workflow.TransitionDenied, match="is a party to this case"):
+    with pytest.raises(Refused, match="is a party to this case"):
         cases.set_lead(case, other, fac)
     third = create_user("facilitator", display_name="Tia Third")
     cases.declare_conflict(case, third, "Housemates")
-    with pytest.raises(workflow.TransitionDenied, match="declared a conflict"):
+    with pytest.raises(Refused, match="declared a conflict"):
         cases.set_lead(case, third, fac)
     volunteer = create_user("volunteer", display_name="Val")
-    with pytest.raises(workflow.TransitionDenied, match="not an active facilitator"):
+    with pytest.raises(Refused, match="not an active facilitator"):
         cases.set_lead(case, volunteer, fac)
 
 
@@ -76,7 +77,12 @@ def test_restoring_needs_an_outcome_and_a_decision_with_owned_dated_actions(fac)
     message = refused(case, "restoring", fac)
     assert "Needs the meeting's outcome recorded before Restoring" in message
     assert "Needs a decision with at least one action before Restoring" in message
-    cases.record_meeting_outcome(fresh(case).meetings.first(), fac, "Minutes", "Agreed plan")
+    meeting = fresh(case).meetings.first()
+    with pytest.raises(Refused, match="has not happened yet"):
+        cases.record_meeting_outcome(meeting, fac, "Minutes", "Agreed plan")
+    meeting.scheduled_at = utcnow() - timedelta(hours=2)
+    meeting.save()
+    cases.record_meeting_outcome(meeting, fac, "Minutes", "Agreed plan")
     cases.add_action(case, fac, "support", "Weekly check-in", None, today())
     assert "an owner and a due date for every action" in refused(case, "restoring", fac)
     action = fresh(case).actions.first()
@@ -88,7 +94,7 @@ def test_restoring_needs_an_outcome_and_a_decision_with_owned_dated_actions(fac)
 def test_community_needs_an_assessment_which_may_be_none_with_a_reason(fac):
     case = make_case("restoring", by=fac)
     assert "Needs the community impact assessed" in refused(case, "community", fac)
-    with pytest.raises(workflow.TransitionDenied):
+    with pytest.raises(Refused):
         cases.assess_community(case, fac)
     cases.assess_community(case, fac, none_reason="Happened in private.")
     assert move(case, "community", fac).stage == "community"
@@ -109,7 +115,7 @@ def test_closed_needs_actions_settled_a_reflection_and_no_appeal_possible(fac):
     assert "a closing reflection" in message
     assert "the appeal window to have passed" in message
     action = fresh(case).actions.first()
-    with pytest.raises(workflow.TransitionDenied, match="needs a reason"):
+    with pytest.raises(Refused, match="needs a reason"):
         cases.set_action_status(action, fac, "waived")
     cases.set_action_status(action, fac, "waived", "The person moved away.")
     cases.record_reflection(case, fac, "Trust rebuilt.", "Better signage.")
@@ -164,7 +170,7 @@ def test_a_stale_version_is_refused_and_names_who_moved_it(fac):
     cases.acknowledge(case, fac, utcnow(), "phone")
     seen = fresh(case).version
     workflow.move(fresh(case), "acknowledged", other, seen)
-    with pytest.raises(workflow.StaleVersion) as stale:
+    with pytest.raises(Stale) as stale:
         workflow.move(fresh(case), "filed", fac, seen, reason="oops")
     assert "changed by Sam Second" in str(stale.value)
     assert "now in Acknowledged" in str(stale.value)
@@ -189,13 +195,13 @@ def test_appeal_opens_within_the_window_with_grounds_and_an_independent_reviewer
     reviewer = create_user("facilitator", display_name="Rev Iewer")
     case = make_case("restoring", by=fac)  # lead is fac
     assert "Needs the appeal's grounds recorded" in refused(case, "appeal", fac)
-    with pytest.raises(workflow.TransitionDenied, match="they are the lead"):
+    with pytest.raises(Refused, match="they are the lead"):
         cases.file_appeal(fresh(case), fac, "Not heard", fac)
     cases.file_appeal(fresh(case), fac, "I was not heard at the meeting.", reviewer)
     moved = move(case, "appeal", fac)
     assert moved.stage == "appeal" and moved.appeal_return_stage == "restoring"
     assert "leaves Appeal when the reviewer records the outcome" in refused(moved, "restoring", fac)
-    with pytest.raises(workflow.TransitionDenied, match="Only the appeal's reviewer"):
+    with pytest.raises(Refused, match="Only the appeal's reviewer"):
         workflow.record_appeal_outcome(fresh(case), "upheld", fac)
     back = workflow.record_appeal_outcome(fresh(case), "hearing", reviewer)
     assert back.stage == "hearing"
@@ -216,12 +222,12 @@ def test_appeal_is_refused_outside_its_window_or_stages(fac):
     cases.communicate_decision(case, fac, today() - timedelta(days=60))
     assert "The appeal window is closed" in refused(case, "appeal", fac)
     early = make_case("investigating", by=fac)
-    assert "An appeal can only be opened from" in refused(early, "appeal", fac)
+    assert "An appeal can only be filed while the case is in" in refused(early, "appeal", fac)
 
 
 def test_close_early_and_reopen(fac):
     case = make_case("investigating", by=fac)
-    with pytest.raises(workflow.TransitionDenied, match="needs a reason"):
+    with pytest.raises(Refused, match="needs a reason"):
         workflow.close_early(fresh(case), "withdrawn", " ", fac, fresh(case).version)
     closed = workflow.close_early(
         fresh(case), "withdrawn", "They asked us to stop.", fac, fresh(case).version
@@ -235,7 +241,7 @@ def test_close_early_and_reopen(fac):
 def test_duplicate_needs_the_other_reference(fac):
     first = make_case("filed", by=fac)
     second = make_case("filed", by=fac)
-    with pytest.raises(workflow.TransitionDenied, match="reference of the case"):
+    with pytest.raises(Refused, match="no other case with that reference"):
         workflow.close_early(
             fresh(second), "duplicate", "Same event", fac, fresh(second).version, "RJ-1999-0001"
         )
@@ -282,3 +288,46 @@ def test_order_holds_after_many_drops_between_the_same_two_cards(fac):
         x.title for x in Case.select().where(Case.stage == "filed").order_by(Case.rank, Case.id)
     ]
     assert order == ["B", *[f"M{i}" for i in range(60)], "A"]
+
+
+# --- Rules the domain keeps, whoever calls it (routes, the CLI, the demo) ---------------
+
+
+def test_an_action_must_suit_the_side_of_the_person_it_is_for(fac):
+    harmed_user = create_user("participant")
+    case = make_case("hearing", by=fac, parties=[("harmed", harmed_user, "Hana")])
+    harmed = case.parties.first()
+    with pytest.raises(Refused, match="For someone harmed, choose support or a service.") as no:
+        cases.add_action(case, fac, "repair", "Fix the door", fac, today(), party=harmed)
+    assert no.value.field == "kind"
+    assert cases.add_action(case, fac, "support", "Weekly call", fac, today(), party=harmed)
+
+
+def test_an_account_is_a_party_once_per_case_and_never_the_lead(fac):
+    person = create_user("participant")
+    case = make_case("investigating", by=fac, parties=[("harmed", person, "Pia")])
+    with pytest.raises(Refused, match="already a party to this case") as twice:
+        cases.add_party_person(case, fac, "Pia again", "impacted", user=person)
+    assert twice.value.field == "account"
+    with pytest.raises(Refused, match="leads this case"):
+        cases.add_party_person(case, fac, "The lead", "impacted", user=fac)
+
+
+def test_a_duplicate_must_be_a_case_the_closer_can_see(fac):
+    hidden = make_case("filed", by=create_user("facilitator"))
+    cases.declare_conflict(hidden, fac, "Neighbour")
+    case = make_case("filed", by=fac)
+    with pytest.raises(Refused, match="no other case with that reference"):
+        workflow.close_early(case, "duplicate", "Same", fac, case.version, hidden.reference)
+    assert fresh(case).stage == "filed"
+
+
+def test_only_the_reviewer_decides_an_appeal_even_through_the_domain(fac):
+    reviewer = create_user("facilitator")
+    case = make_case("followup", by=fac, parties=[("harmed", None, "Ann")])
+    cases.communicate_decision(case, fac, today())
+    cases.appeal_case(fresh(case), fac, "Not heard", reviewer, party=case.parties.first())
+    with pytest.raises(Refused, match="Only the appeal's reviewer") as no:
+        workflow.record_appeal_outcome(fresh(case), "upheld", fac)
+    assert no.value.status == 403
+    assert workflow.record_appeal_outcome(fresh(case), "upheld", reviewer).stage == "followup"

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from rj import audit, db, policy, settings, workflow
-from rj.forms_admin import settings_form_class
+from rj.forms.admin import settings_form_class
 from rj.models import StageSetting
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

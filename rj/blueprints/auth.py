@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from rj import accounts, passwords, policy, sessions, throttle
-from rj.forms import ChangePasswordForm, SetPasswordForm, SignInForm
+from rj.forms.auth import ChangePasswordForm, SetPasswordForm, SignInForm
 from rj.models import User
 
 bp = Blueprint("auth", __name__)

@@ -19,8 +19,9 @@ from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
 from rj import board, policy, workflow
-from rj.forms import MoveForm
+from rj.forms.board import MoveForm
 from rj.models import Case
+from rj.refusals import Refused, Stale
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -92,7 +93,7 @@ def index():
     context = _board_context(filters, loaded)
     status = 400 if filters.problems else 200
     headers = {"ETag": f'"{context["etag"]}"'}
-    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "board":
+    if request.htmx and request.htmx.target == "board":
         return render_block("board/index.html", "board", **context), status, headers
     return render_template("board/index.html", **context), status, headers
 
@@ -104,7 +105,7 @@ def more(stage):
         abort(404)
     filters = board.Filters.from_args(request.args)
     shown = min(max(request.args.get("shown", type=int) or 0, 0), board.MAX_LOADED)
-    if request.headers.get("HX-Request") != "true":
+    if not request.htmx:
         # Without script, "Show more" is the board with this column longer.
         loaded = f"{stage}:{shown + board.PAGE_SIZE}"
         return redirect(url_for("board.index", loaded=loaded, **filters.as_args()))
@@ -133,7 +134,7 @@ def toggle_names():
 
 def _refused(case, message, status, form=None, card=None):
     """A refused move: a message where it belongs, and the card back where it was."""
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         headers = {
             "HX-Retarget": "#board-message",
             "HX-Reswap": "innerHTML",
@@ -148,14 +149,11 @@ def _refused(case, message, status, form=None, card=None):
 
 
 @bp.route("/cases/<reference>/move", methods=["GET", "POST"])
-@policy.requires("board.view")
-def move(reference):
-    case = policy.load_case_or_404(current_user, reference, "case.move")
+@policy.case_route("case.move", records=None)  # the dialog shows what the card shows
+def move(case):
     form = MoveForm(request.form if request.method == "POST" else None, case=case)
     if request.method == "GET":
-        template = (
-            "board/_move_form.html" if request.headers.get("HX-Request") else "board/move.html"
-        )
+        template = "board/_move_form.html" if request.htmx else "board/move.html"
         return render_template(template, case=case, form=form, stages=workflow.board_stages())
     if not form.validate():
         message = " ".join(e for errors in form.errors.values() for e in errors)
@@ -170,17 +168,17 @@ def move(reference):
             form.before.data,
             form.after.data,
         )
-    except workflow.StaleVersion as stale:
-        card = board.card_for(stale.case, session.get(NAMES_KEY, False))
-        return _refused(stale.case, str(stale), 409, form, card)
-    except workflow.TransitionDenied as denied:
-        return _refused(case, str(denied), 422, form)
+    except Stale as stale:
+        card = board.card_for(stale.current, session.get(NAMES_KEY, False))
+        return _refused(stale.current, stale.message, 409, form, card)
+    except Refused as refused:
+        return _refused(case, refused.message, refused.status, form)
     announcement = (
         f"{moved.reference} moved to {workflow.stage(moved.stage).label}."
         if moved.stage != case.stage
         else f"{moved.reference} reordered in {workflow.stage(moved.stage).label}."
     )
-    if request.headers.get("HX-Request") != "true":
+    if not request.htmx:
         flash(announcement, "ok")
         return redirect(url_for("board.index", _anchor=f"case-{moved.id}"))
     filters = board.Filters.from_args(request.args)

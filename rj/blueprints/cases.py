@@ -4,9 +4,9 @@ and the facts of a case with their corrections and redactions."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from rj import audit, cases, export, policy, timeline, workflow
+from rj import audit, casepage, cases, export, policy, timeline, workflow
 from rj.clock import local, to_utc
-from rj.forms_cases import FactsForm, FactsRedactForm, IntakeForm
+from rj.forms.cases import FactsForm, FactsRedactForm, IntakeForm
 from rj.refusals import Refused
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -47,6 +47,7 @@ def show(case):
         case=case,
         stage=workflow.stage(case.stage),
         items=timeline.build(case),
+        panel=casepage.panel(case),
     )
 
 
@@ -56,6 +57,7 @@ def _printable(case):
         case=case,
         stage=workflow.stage(case.stage),
         items=timeline.build(case),
+        panel=casepage.panel(case),
         trail=list(audit.for_case(case)),
     )
 

@@ -15,18 +15,13 @@ from flask_login import current_user
 
 from rj import entries, files, policy
 from rj.errors import render_error
-from rj.forms_entries import CorrectForm, EntryForm, RedactForm
-from rj.timeline import AUDIENCE_LABELS, KIND_LABELS
+from rj.forms import refuse
+from rj.forms.entries import CorrectForm, EntryForm, RedactForm
+from rj.refusals import Refused, Stale
+from rj.vocabulary import AUDIENCE_LABELS, ENTRY_HEADINGS, ENTRY_KIND_LABELS, ENTRY_KINDS
 
 bp = Blueprint("entries", __name__, url_prefix="/cases/<reference>")
 
-HEADINGS = {
-    "statement": "Add a statement",
-    "witness": "Add a witness account",
-    "evidence": "Add evidence",
-    "finding": "Record findings",
-    "note": "Add a note",
-}
 INLINE_TYPES = {"image/jpeg", "image/png"}
 
 
@@ -54,21 +49,15 @@ def _case_url(case, entry=None):
     return url_for("cases.show", reference=case.reference, _anchor=anchor)
 
 
-def _refuse(form, exc):
-    field = getattr(form, exc.field, None)
-    if field is None:
-        field = form.body
-    field.errors = [*field.errors, exc.message]
-
-
 @bp.route("/entries/new", methods=["GET", "POST"])
 @policy.case_route("case.edit")
 def new(case):
     max_bytes = current_app.config["UPLOAD_MAX_BYTES"]
+    form_error = None
     form = EntryForm(case=case, max_bytes=max_bytes)
     if request.method == "GET":
         kind = request.args.get("kind", "")
-        form.kind.data = kind if kind in entries.KINDS else "note"
+        form.kind.data = kind if kind in ENTRY_KINDS else "note"
     if form.validate_on_submit():
         # One file at a time: each is checked, cleaned and written to its staged file
         # before the next is read; whatever is not published with the entry is removed.
@@ -88,16 +77,17 @@ def new(case):
                     witness=_witness_from(form) if form.kind.data == "witness" else None,
                     uploads=uploads,
                 )
-            except files.UploadRefused as exc:
-                form.files.errors = [*form.files.errors, str(exc)]
-            except entries.EntryRefused as exc:
-                _refuse(form, exc)
+            except Refused as refused:
+                form_error = refuse(form, refused)
             else:
-                flash(f"{KIND_LABELS[entry.kind]} added to {case.reference}.", "ok")
+                flash(f"{ENTRY_KIND_LABELS[entry.kind]} added to {case.reference}.", "ok")
                 return redirect(_case_url(case, entry))
-    kind = form.kind.data if form.kind.data in entries.KINDS else "note"
-    status = 422 if form.errors else 200
-    return render_template("entries/new.html", case=case, form=form, heading=HEADINGS[kind]), status
+    kind = form.kind.data if form.kind.data in ENTRY_KINDS else "note"
+    status = 422 if form.errors or form_error else 200
+    html = render_template(
+        "entries/new.html", case=case, form=form, heading=ENTRY_HEADINGS[kind], error=form_error
+    )
+    return html, status
 
 
 def _witness_from(form):
@@ -134,14 +124,13 @@ def correct(case, entry_id):
                 based_on=form.revision.data,
                 witness=_witness_from(form) if entry.kind == "witness" else None,
             )
-        except entries.EntryRefused as exc:
-            _refuse(form, exc)
-        except entries.EntryStale as exc:
-            error, status = str(exc), 409
-            entry = policy.child_or_404(case.entries, entry_id)
-            form.revision.data = entry.revision
+        except Refused as refused:
+            error, status = refuse(form, refused), refused.status
+            if refused.status == 409:
+                entry = policy.child_or_404(case.entries, entry_id)
+                form.revision.data = entry.revision
         else:
-            flash(f"The {KIND_LABELS[entry.kind].lower()} is corrected.", "ok")
+            flash(f"The {ENTRY_KIND_LABELS[entry.kind].lower()} is corrected.", "ok")
             return redirect(_case_url(case, entry))
     if form.errors and status == 200:
         status = 422
@@ -151,7 +140,7 @@ def correct(case, entry_id):
         entry=entry,
         form=form,
         error=error,
-        kind_label=KIND_LABELS.get(entry.kind, entry.kind),
+        kind_label=ENTRY_KIND_LABELS.get(entry.kind, entry.kind),
     ), status
 
 
@@ -165,12 +154,12 @@ def redact(case, entry_id):
     if form.validate_on_submit():
         try:
             entries.redact_entry(entry, current_user, form.reason.data)
-        except entries.EntryRefused as exc:
-            _refuse(form, exc)
-        except entries.EntryStale as exc:
-            return render_error(409, str(exc))
+        except Stale as stale:
+            return render_error(409, stale.message)
+        except Refused as refused:
+            refuse(form, refused)
         else:
-            flash(f"The {KIND_LABELS[entry.kind].lower()} is redacted.", "ok")
+            flash(f"The {ENTRY_KIND_LABELS[entry.kind].lower()} is redacted.", "ok")
             return redirect(_case_url(case, entry))
     status = 422 if form.errors else 200
     return render_template(
@@ -178,7 +167,7 @@ def redact(case, entry_id):
         case=case,
         entry=entry,
         form=form,
-        kind_label=KIND_LABELS.get(entry.kind, entry.kind),
+        kind_label=ENTRY_KIND_LABELS.get(entry.kind, entry.kind),
         file_count=entry.files.count(),
     ), status
 
@@ -196,7 +185,7 @@ def history(case, entry_id):
         case=case,
         entry=entry,
         revisions=shown,
-        kind_label=KIND_LABELS.get(entry.kind, entry.kind),
+        kind_label=ENTRY_KIND_LABELS.get(entry.kind, entry.kind),
         audience_label=AUDIENCE_LABELS.get(entry.audience, entry.audience),
     )
 

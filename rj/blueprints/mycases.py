@@ -9,28 +9,17 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from rj import entries, policy, workflow
-from rj.forms_mycases import StatementForm
-from rj.models import Action, Case, CheckIn, Entry, Representative, User
-from rj.timeline import KIND_LABELS
+from rj.forms import refuse
+from rj.forms.mycases import StatementForm
+from rj.models import Case, CheckIn, Representative, User
+from rj.refusals import Refused
+from rj.vocabulary import ENTRY_KIND_LABELS, PLAIN_STAGES
 
 bp = Blueprint("mycases", __name__, url_prefix="/my-cases")
 
-# The stage of a case, said plainly to the people in it.
-PLAIN_STAGES = {
-    "filed": "Your concern has been received.",
-    "acknowledged": "Your concern has been acknowledged. A facilitator will look into it.",
-    "investigating": "A facilitator is finding out what happened, listening to everyone involved.",
-    "hearing": "A meeting is being arranged with the people involved and their supporters.",
-    "restoring": "A decision has been made on what will be done to repair the harm.",
-    "community": "The wider community and the space are being looked after too.",
-    "followup": "Check-ins are happening to see how things are going.",
-    "closed": "This case is closed.",
-    "appeal": "The decision is being reviewed after an appeal.",
-}
-
 
 @bp.route("/")
-@policy.signed_in
+@policy.requires("mycases.view")
 def index():
     rows = policy.my_cases(current_user).order_by(Case.created_at.desc())
     return render_template(
@@ -39,44 +28,33 @@ def index():
     )
 
 
-def _shared(standing):
-    """Entries, actions and check-ins of the case that this standing may see."""
-    case = standing.case
-    timeline = [
-        entry
-        for entry in Entry.select().where(Entry.case == case).order_by(Entry.created_at)
-        if policy.may_read_entry(standing, entry, current_user)
-    ]
-    actions = Action.select().where(
-        (Action.case == case)
-        & (Action.party.in_(list(standing.party_ids) or [0]) | (Action.kind == "boundaries"))
-    )
-    checkins = CheckIn.select().where(CheckIn.case == case).order_by(CheckIn.due_on)
-    representatives = (
-        User.select(User.display_name)
-        .join(Representative, on=(Representative.user == User.id))
-        .where(Representative.party.in_(list(standing.party_ids) or [0]))
-        .distinct()
-    )
-    return timeline, list(actions), list(checkins), [u.display_name for u in representatives]
-
-
 @bp.route("/<reference>")
 @policy.standing_route()
 def show(standing):
-    timeline, actions, checkins, representatives = _shared(standing)
-    users = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
+    timeline = policy.visible_entries(standing, current_user)
+    authors = {
+        u.id: u.display_name
+        for u in User.select(User.id, User.display_name).where(
+            User.id.in_(sorted({e.author_id for e in timeline}) or [0])
+        )
+    }
+    representatives = (
+        User.select(User.display_name)
+        .join(Representative, on=(Representative.user == User.id))
+        .where(Representative.party.in_(sorted(standing.party_ids) or [0]))
+        .distinct()
+    )
     return render_template(
         "mycases/show.html",
         standing=standing,
         case=standing.case,
         plain_stage=PLAIN_STAGES[standing.case.stage],
         timeline=timeline,
-        actions=actions,
-        checkins=checkins,
-        representatives=representatives,
-        authors=users,
-        kind_labels=KIND_LABELS,
+        actions=list(policy.visible_actions(standing)),
+        checkins=list(standing.case.checkins.order_by(CheckIn.due_on)),
+        representatives=[u.display_name for u in representatives],
+        authors=authors,
+        kind_labels=ENTRY_KIND_LABELS,
     )
 
 
@@ -106,8 +84,8 @@ def add(standing):
                     audience="party",
                     party=party,
                 )
-            except entries.EntryRefused as refused:
-                getattr(form, refused.field, form.body).errors.append(refused.message)
+            except Refused as refused:
+                form.body.errors.append(refuse(form, refused) or "")
             else:
                 flash("Added. The facilitators and your side can read it.", "ok")
                 return redirect(

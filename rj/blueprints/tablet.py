@@ -19,7 +19,7 @@ bp = Blueprint("tablet", __name__, url_prefix="/tablet")
 def index():
     drafts = [d for d in current_user.witness_drafts if d.status == "draft"]
     return render_template(
-        "tablet/index.html", cases=tablet.open_cases(current_user), drafts=drafts
+        "tablet/index.html", cases=policy.tablet_cases(current_user), drafts=drafts
     )
 
 
@@ -29,7 +29,7 @@ def start():
     reference = request.form.get("case") or ""
     case = None
     if reference:
-        case = tablet.open_cases(current_user).where(Case.reference == reference).first()
+        case = policy.tablet_cases(current_user).where(Case.reference == reference).first()
         if case is None:
             abort(404)
     draft = tablet.start(current_user, case)
@@ -90,7 +90,8 @@ def submit(key):
             reference=draft.case.reference,
             saved_at=draft.submitted_at.isoformat(timespec="seconds") + "Z",
             receipt=url_for("tablet.draft", key=draft.key),
-            correct_until=tablet.correction_deadline(draft).isoformat(timespec="seconds") + "Z",
+            correct_until=policy.draft_correction_deadline(draft).isoformat(timespec="seconds")
+            + "Z",
         )
     return render_template("tablet/receipt.html", draft=draft)
 
@@ -108,7 +109,7 @@ def discard(key):
 @policy.requires("tablet.use")
 def correct(key):
     draft = _own_or_404(key)
-    if not tablet.may_correct(draft, current_user):
+    if not policy.may_correct_draft(current_user, draft):
         flash("The time to correct this account has passed. Tell a facilitator instead.", "info")
         return redirect(url_for("tablet.index"))
     entry = draft.entry

@@ -12,11 +12,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from rj.entries import BODY_MAX, KINDS, REASON_MAX
-from rj.forms import Limit, WholeNumberField
-from rj.timeline import AUDIENCE_LABELS, KIND_LABELS
-
-SIDE_LABELS = {"harmed": "harmed", "caused": "caused harm", "impacted": "impacted"}
+from rj.entries import BODY_MAX, REASON_MAX, WITNESS_NAME_MAX, WITNESS_RELATION_MAX
+from rj.forms import Limit, WholeNumberField, choices
+from rj.vocabulary import AUDIENCE_LABELS, ENTRY_KIND_LABELS, SIDE_LABELS
 
 
 def party_choices(case):
@@ -24,7 +22,7 @@ def party_choices(case):
 
     parties = Party.select(Party, Person).join(Person).where(Party.case == case).order_by(Party.id)
     return [SelectChoice("", "No party")] + [
-        SelectChoice(str(p.id), f"{p.person.name} ({SIDE_LABELS.get(p.side, p.side)})")
+        SelectChoice(str(p.id), f"{p.person.name} ({SIDE_LABELS.get(p.side, p.side).lower()})")
         for p in parties
     ]
 
@@ -35,14 +33,14 @@ class WitnessFields:
     witness_name = StringField(
         "Witness's name",
         description="Seen by facilitators only, whoever else may read the account.",
-        validators=[Optional(), Limit(120)],
+        validators=[Optional(), Limit(WITNESS_NAME_MAX)],
         render_kw={"autocomplete": "off"},
     )
     witness_anonymous = BooleanField("The witness prefers not to say who they are")
     witness_relation = StringField(
         "How they relate to what happened",
         description="For example: saw it from the kitchen, staff on shift, friend of a party.",
-        validators=[Optional(), Limit(200)],
+        validators=[Optional(), Limit(WITNESS_RELATION_MAX)],
         render_kw={"autocomplete": "off"},
     )
 
@@ -67,7 +65,7 @@ class WitnessFields:
 class EntryForm(WitnessFields, FlaskForm):
     kind = SelectField(
         "Kind of entry",
-        choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS],
+        choices=choices(ENTRY_KIND_LABELS),
         validators=[InputRequired("Choose what kind of entry this is.")],
     )
     body = TextAreaField(

@@ -1,26 +1,15 @@
-"""Forms of the case record: filing a case."""
-
-from datetime import datetime
+"""Forms of a case: filing it, and its facts corrected and redacted."""
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms.validators import DataRequired, InputRequired
 from wtforms.widgets import HiddenInput
 
 from rj.cases import FACT_LABELS, FACT_LIMITS
-from rj.clock import local, utcnow
 from rj.entries import REASON_MAX
-from rj.forms import Limit, MultiCheckboxField, WholeNumberField
-from rj.models import FACT_FIELDS, SEVERITIES, TEXT_FACT_FIELDS
-
-EARLIEST = datetime(2000, 1, 1)
-
-
-def not_in_the_future(form, field):
-    if field.data and field.data > local(utcnow()).replace(tzinfo=None):
-        raise ValidationError("This cannot be in the future.")
-    if field.data and field.data < EARLIEST:
-        raise ValidationError("Give a date after 2000.")
+from rj.forms import Limit, MultiCheckboxField, WholeNumberField, choices, not_in_the_future
+from rj.models import FACT_FIELDS, TEXT_FACT_FIELDS
+from rj.vocabulary import SEVERITY_LABELS
 
 
 class FactsFields(FlaskForm):
@@ -73,7 +62,7 @@ class FactsFields(FlaskForm):
 class IntakeForm(FactsFields):
     severity = SelectField(
         "Severity",
-        choices=[SelectChoice(s, s.title()) for s in SEVERITIES],
+        choices=[SelectChoice("", "Choose…")] + choices(SEVERITY_LABELS),
         validators=[InputRequired("Choose a severity.")],
     )
 

@@ -1,0 +1,103 @@
+"""Follow-up and closing: check-ins, the closing reflection, closing early, reopening."""
+
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from rj import cases, policy, workflow
+from rj.blueprints.process import back_to_case, bp, page, saved
+from rj.forms import refuse
+from rj.forms.process.closing import (
+    CheckInForm,
+    CloseEarlyForm,
+    HoldCheckInForm,
+    ReflectionForm,
+    ReopenForm,
+)
+from rj.refusals import Refused
+
+
+@bp.route("/checkins/new", methods=["GET", "POST"])
+@policy.case_route("case.edit", open_only=True)
+def add_checkin(case):
+    form = CheckInForm(case=case)
+    if form.validate_on_submit():
+        checkin = cases.add_checkin(case, current_user, form.due_on.data)
+        return saved(case, "The check-in is added.", f"checkin-{checkin.id}")
+    return page("checkin", case, form, "Add a check-in")
+
+
+@bp.route("/checkins/<int:checkin_id>/held", methods=["GET", "POST"])
+@policy.case_route("case.edit", open_only=True)
+def hold_checkin(case, checkin_id):
+    checkin = policy.child_or_404(case.checkins, checkin_id)
+    if checkin.held_at is not None:
+        return back_to_case(case, "That check-in is already marked as held.")
+    form = HoldCheckInForm(case=case)
+    if form.validate_on_submit():
+        cases.hold_checkin(checkin, current_user, form.notes.data.strip())
+        return saved(case, "The check-in is marked as held.", f"checkin-{checkin.id}")
+    return page("checkin_held", case, form, "Mark the check-in as held", checkin=checkin)
+
+
+@bp.route("/reflection", methods=["GET", "POST"])
+@policy.case_route("case.edit", open_only=True)
+def reflection(case):
+    form = ReflectionForm(case=case)
+    if form.validate_on_submit():
+        cases.record_reflection(
+            case, current_user, form.repaired.data.strip(), form.learned.data.strip()
+        )
+        return saved(case, "The closing reflection is recorded.")
+    return page("reflection", case, form, "Record the closing reflection")
+
+
+@bp.route("/close", methods=["GET", "POST"])
+@policy.case_route("case.edit", open_only=True)
+def close_early(case):
+    form = CloseEarlyForm(case=case)
+    form_error, status = None, None
+    if form.validate_on_submit():
+        try:
+            # The version is the one just loaded: the form never supplies it.
+            workflow.close_early(
+                case,
+                form.kind.data,
+                form.reason.data,
+                current_user,
+                case.version,
+                duplicate_of=form.duplicate_of.data if form.kind.data == "duplicate" else None,
+            )
+        except Refused as refused:
+            form_error, status = refuse(form, refused), refused.status
+        else:
+            return saved(case, f"{case.reference} is closed.")
+    return page("close", case, form, "Close the case early", form_error=form_error, status=status)
+
+
+@bp.route("/reopen", methods=["GET", "POST"])
+@policy.case_route("case.edit")
+def reopen(case):
+    if case.stage != "closed":
+        return back_to_case(case, f"{case.reference} is open.")
+    form = ReopenForm(case=case)
+    form.to.choices = [SelectChoice("", "Choose…")] + [
+        SelectChoice(s.key, s.label)
+        for s in workflow.board_stages()
+        if s.key in workflow.ORDER[:-1] and s.enabled
+    ]
+    form_error, status = None, None
+    if form.validate_on_submit():
+        try:
+            moved = workflow.move(
+                case, form.to.data, current_user, case.version, form.reason.data.strip()
+            )
+        except Refused as refused:
+            form_error, status = refuse(form, refused), refused.status
+            if refused.status == 422 and refused.field is None:
+                form.to.errors = [*form.to.errors, form_error]
+                form_error = None
+        else:
+            return saved(
+                case, f"{case.reference} is reopened in {workflow.stage(moved.stage).label}."
+            )
+    return page("reopen", case, form, "Reopen the case", form_error=form_error, status=status)

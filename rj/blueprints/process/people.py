@@ -1,0 +1,143 @@
+"""The people in a case: acknowledging the concern, parties and their representatives,
+the lead facilitator, and declaring a conflict."""
+
+from flask import flash, redirect, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from rj import cases, policy, workflow
+from rj.blueprints.process import bp, page, pick, saved, user_choices
+from rj.clock import to_utc
+from rj.forms import refuse
+from rj.forms.process.people import (
+    AcknowledgementForm,
+    ConflictForm,
+    LeadForm,
+    PartyForm,
+    RepresentativesForm,
+)
+from rj.models import User
+from rj.refusals import Refused
+from rj.vocabulary import SIDE_LABELS
+
+
+@bp.route("/acknowledgement", methods=["GET", "POST"])
+@policy.case_route("case.edit", open_only=True)
+def acknowledge(case):
+    staff = list(User.staff())
+    form = AcknowledgementForm(case=case)
+    form.by.choices = user_choices(staff)
+    if not form.is_submitted():
+        form.by.data = str(current_user.id)
+    if form.validate_on_submit():
+        ack = cases.acknowledge(
+            case,
+            pick(staff, form.by.data),
+            to_utc(form.at.data),
+            form.method.data,
+            (form.note.data or "").strip(),
+            recorded_by=current_user,
+        )
+        return saved(case, "The acknowledgement is recorded.", f"ack-{ack.id}")
+    return page(
+        "acknowledgement",
+        case,
+        form,
+        "Record the acknowledgement",
+        target_days=workflow.stage("filed").target_days,
+    )
+
+
+@bp.route("/parties/new", methods=["GET", "POST"])
+@policy.case_route("case.edit", open_only=True)
+def add_party(case):
+    accounts = list(User.active())
+    form = PartyForm(case=case)
+    form.account.choices = [SelectChoice("", "No account")] + [
+        SelectChoice(str(u.id), f"{u.display_name} ({u.username}, {u.role_label})")
+        for u in accounts
+    ]
+    form_error = None
+    if form.validate_on_submit():
+        user = pick(accounts, form.account.data) if form.account.data else None
+        try:
+            party = cases.add_party_person(
+                case,
+                current_user,
+                form.name.data,
+                form.side.data,
+                pronouns=form.pronouns.data or "",
+                contact=form.contact.data or "",
+                user=user,
+            )
+        except Refused as refused:
+            form_error = refuse(form, refused)
+        else:
+            message = f"{party.person.name} is added as {SIDE_LABELS[party.side].lower()}."
+            if user is not None and user.id == current_user.id:
+                # A party sees the case only through "My cases", never on their board.
+                flash(f"{message} You are a party to {case.reference} now.", "ok")
+                return redirect(url_for("board.index"))
+            return saved(case, message)
+    return page("party", case, form, "Add a person to the case", form_error=form_error)
+
+
+@bp.route("/parties/<int:party_id>/representatives", methods=["GET", "POST"])
+@policy.case_route("case.edit", open_only=True)
+def add_representatives(case, party_id):
+    party = policy.child_or_404(case.parties, party_id)
+    available = list(User.representatives_for(party))
+    form = RepresentativesForm(case=case)
+    form.users.choices = [
+        SelectChoice(str(u.id), f"{u.display_name} ({u.username})") for u in available
+    ]
+    if form.validate_on_submit():
+        chosen = [pick(available, value) for value in form.users.data]
+        cases.add_representatives(party, chosen, current_user)
+        names = ", ".join(u.display_name for u in chosen)
+        verb = "represents" if len(chosen) == 1 else "represent"
+        return saved(case, f"{names} {verb} {party.person.name} now.")
+    return page(
+        "representatives",
+        case,
+        form,
+        f"Representatives for {party.person.name}",
+        party=party,
+        side=SIDE_LABELS.get(party.side, party.side),
+        available=available,
+    )
+
+
+@bp.route("/lead", methods=["GET", "POST"])
+@policy.case_route("case.edit", open_only=True)
+def set_lead(case):
+    staff = list(User.staff())
+    form = LeadForm(case=case)
+    form.lead.choices = user_choices(staff)
+    if not form.is_submitted() and case.lead_id:
+        form.lead.data = str(case.lead_id)
+    form_error = None
+    if form.validate_on_submit():
+        lead = pick(staff, form.lead.data)
+        try:
+            cases.set_lead(case, lead, current_user)
+        except Refused as refused:
+            form_error = refuse(form, refused)
+        else:
+            return saved(case, f"{lead.display_name} leads {case.reference}.")
+    return page("lead", case, form, "Set the lead facilitator", form_error=form_error)
+
+
+@bp.route("/conflict", methods=["GET", "POST"])
+@policy.case_route("case.edit")
+def declare_conflict(case):
+    form = ConflictForm(case=case)
+    if form.validate_on_submit():
+        cases.declare_conflict(case, current_user, (form.note.data or "").strip())
+        flash(
+            f"Your conflict in {case.reference} is recorded. The case has left your board "
+            "and another facilitator takes it on.",
+            "ok",
+        )
+        return redirect(url_for("board.index"))
+    return page("conflict", case, form, "Declare a conflict of interest")

@@ -1,0 +1,64 @@
+"""Forms of signing in and of one's own password."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    PasswordField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    ValidationError,
+)
+
+from rj import passwords
+from rj.forms import Limit
+
+
+class SignInForm(FlaskForm):
+    username = StringField(
+        "Username",
+        validators=[DataRequired("Enter your username."), Limit(64)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password."), Limit(passwords.MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, right after signing in with a one-time code."""
+
+    new_password = PasswordField(
+        "New password",
+        description="At least 8 characters. Long phrases are good; common passwords are refused.",
+        validators=[DataRequired("Choose a new password.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired("Type the new password again."),
+            EqualTo("new_password", "The two new passwords are not the same."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, *args, username="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._username = username
+
+    def validate_new_password(self, field):
+        problem = passwords.problem_with(field.data or "", self._username)
+        if problem:
+            raise ValidationError(problem)
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password.")],
+        render_kw={"autocomplete": "current-password"},
+    )

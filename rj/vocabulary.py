@@ -1,0 +1,135 @@
+"""Every word Mend uses for its own values: roles, kinds, severities, sides, audiences,
+stages' default labels, the kinds and states of what a case records. One home for each,
+so a page, a form, an export and the Due page say the same thing.
+
+Values (the keys) are stored in the database; labels are what people read.
+"""
+
+# --- Accounts ---------------------------------------------------------------------
+
+ROLE_LABELS = {
+    "admin": "Coordinator",
+    "facilitator": "Facilitator",
+    "representative": "Representative",
+    "participant": "Participant",
+    "volunteer": "Volunteer",
+}
+ROLES = tuple(ROLE_LABELS)
+
+# --- Cases ------------------------------------------------------------------------
+
+CASE_KIND_LABELS = {"complaint": "Complaint", "incident": "Incident"}
+CASE_KINDS = tuple(CASE_KIND_LABELS)
+# How a facilitator files each kind.
+FILING_HEADINGS = {"complaint": "File a complaint", "incident": "Report an incident"}
+
+SEVERITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "urgent": "Urgent"}
+SEVERITIES = tuple(SEVERITY_LABELS)
+
+# The stages of the process with the words an organisation starts with (settings may
+# change the labels and help; rj/workflow.py holds their rules and time targets).
+STAGE_DEFAULTS = {
+    "filed": ("Filed", "A complaint or incident report has come in."),
+    "acknowledged": ("Acknowledged", "The concern was acknowledged to whoever raised it."),
+    "investigating": ("Investigating", "Impartial fact finding: statements, witnesses."),
+    "hearing": ("Hearing", "A meeting with the people involved and their representatives."),
+    "restoring": ("Restoring", "Restorative actions for each person, by the decision."),
+    "community": ("Community", "Restoring or transforming the community and the space."),
+    "followup": ("Follow-up", "Check-ins and reflection on the agreed timeline."),
+    "closed": ("Closed", "The record is complete."),
+    "appeal": ("Appeal", "A participant asked for the decision to be reviewed."),
+}
+
+# The stage of a case, said plainly to the people in it.
+PLAIN_STAGES = {
+    "filed": "Your concern has been received.",
+    "acknowledged": "Your concern has been acknowledged. A facilitator will look into it.",
+    "investigating": "A facilitator is finding out what happened, listening to everyone involved.",
+    "hearing": "A meeting is being arranged with the people involved and their supporters.",
+    "restoring": "A decision has been made on what will be done to repair the harm.",
+    "community": "The wider community and the space are being looked after too.",
+    "followup": "Check-ins are happening to see how things are going.",
+    "closed": "This case is closed.",
+    "appeal": "The decision is being reviewed after an appeal.",
+}
+
+# How a case was closed: after follow-up ("resolved"), or early.
+CLOSE_KIND_LABELS = {
+    "resolved": "Closed after follow-up",
+    "withdrawn": "Withdrawn",
+    "duplicate": "Duplicate of another case",
+    "referred": "Referred elsewhere",
+}
+CLOSE_KINDS = tuple(CLOSE_KIND_LABELS)
+EARLY_CLOSE_KINDS = ("withdrawn", "duplicate", "referred")
+
+# --- People in a case ------------------------------------------------------------------
+
+SIDE_LABELS = {
+    "harmed": "Harmed",
+    "caused": "Caused harm",
+    "impacted": "Impacted community member",
+}
+SIDES = tuple(SIDE_LABELS)
+
+# --- Entries ----------------------------------------------------------------------------
+
+ENTRY_KIND_LABELS = {
+    "statement": "Statement",
+    "witness": "Witness account",
+    "evidence": "Evidence",
+    "finding": "Findings",
+    "note": "Note",
+}
+ENTRY_KINDS = tuple(ENTRY_KIND_LABELS)
+ENTRY_HEADINGS = {
+    "statement": "Add a statement",
+    "witness": "Add a witness account",
+    "evidence": "Add evidence",
+    "finding": "Record findings",
+    "note": "Add a note",
+}
+
+AUDIENCE_LABELS = {
+    "facilitators": "Facilitators only",
+    "team": "Case team",
+    "party": "One side",
+    "everyone": "Everyone in the case",
+}
+AUDIENCES = tuple(AUDIENCE_LABELS)
+
+# --- The process ------------------------------------------------------------------------
+
+ACK_METHOD_LABELS = {
+    "in person": "In person",
+    "phone": "Phone",
+    "message": "Message",
+    "letter": "Letter",
+}
+
+# kind -> (label, the sides of the person it can be for)
+ACTION_KINDS = {
+    "support": ("Support", ("harmed", "impacted")),
+    "service": ("A service", ("harmed", "impacted")),
+    "repair": ("Repair", ("caused",)),
+    "learning": ("Learning", ("caused",)),
+    "boundaries": ("Agreed boundaries", ("caused",)),
+    "time_away": ("Time away from the space", ("caused",)),
+    "other": ("Other", ("caused",)),
+}
+ACTION_STATUS_LABELS = {"open": "Open", "done": "Done", "waived": "Waived"}
+
+APPEAL_OUTCOME_LABELS = {
+    "upheld": "Upheld: the decision stands",
+    "hearing": "Back to Hearing",
+    "restoring": "Back to Restoring",
+}
+
+
+def action_label(kind):
+    return ACTION_KINDS.get(kind, (kind,))[0]
+
+
+def label(labels, value):
+    """The label of ``value`` in ``labels``, or the value itself for one not (yet) known."""
+    return labels.get(value, value)
