@@ -136,20 +136,33 @@ def landing_endpoint(user):
     return "mycases.index"
 
 
-# What the navigation offers, in order: (ability, endpoint, label).
+# What the navigation offers, in order: (ability, endpoint, label, the pages it is current
+# on: endpoints, or blueprint prefixes ending in a dot).
 NAVIGATION = (
-    ("board.view", "board.index", "Board"),
-    ("due.view", "due.index", "Due"),
-    ("case.file", "cases.new", "New case"),
-    ("settings.manage", "admin.settings_page", "Settings"),
-    ("mycases.view", "mycases.index", "My cases"),
-    ("tablet.use", "tablet.index", "Tablet"),
+    ("board.view", "board.index", "Board", ("board.", "cases.", "entries.", "process.")),
+    ("due.view", "due.index", "Due", ("due.",)),
+    ("case.file", "cases.new", "New case", ("cases.new", "cases.file")),
+    ("settings.manage", "admin.settings_page", "Settings", ("admin.",)),
+    ("mycases.view", "mycases.index", "My cases", ("mycases.",)),
+    ("tablet.use", "tablet.index", "Tablet", ("tablet.",)),
 )
 
 
-def navigation(user):
-    """The pages the navigation offers ``user``: (endpoint, label), in order."""
-    return [(endpoint, label) for ability, endpoint, label in NAVIGATION if can(user, ability)]
+def navigation(user, current_endpoint=None):
+    """The pages the navigation offers ``user``, in order: (endpoint, label, is_current).
+    The current page is the item naming it exactly, else the one whose area holds it."""
+    items = [item for item in NAVIGATION if can(user, item[0])]
+    endpoint = current_endpoint or ""
+
+    def holds(pages, exactly):
+        return any(
+            endpoint == p if exactly else p.endswith(".") and endpoint.startswith(p) for p in pages
+        )
+
+    current = next((i for i in items if holds(i[3], True)), None) or next(
+        (i for i in items if holds(i[3], False)), None
+    )
+    return [(item[1], item[2], item is current) for item in items]
 
 
 # --- Cases on the board ----------------------------------------------------------------

@@ -37,6 +37,7 @@ def field_limit(field):
 def init_app(app):
     app.jinja_env.globals.update(
         field_limit=field_limit,
+        navigation=policy.navigation,
         can=lambda action, obj=None: policy.can(current_user, action, obj),
         htmx_config=json.dumps(HTMX_CONFIG, separators=(",", ":")),
         csrf_headers=lambda: json.dumps({"X-CSRFToken": generate_csrf()}),
