@@ -189,6 +189,17 @@ def unlock(username):
     """
     with db.connected():
         _user_or_fail(username)
+    if throttle.is_per_process():
+        fail(
+            f"{username!r} was not unlocked.\n"
+            "A running server keeps its own sign-in counters in its memory "
+            f"(RATELIMIT_STORAGE_URI is {current_app.config['RATELIMIT_STORAGE_URI']!r}), "
+            "where this command cannot reach them. They expire by themselves: a username's "
+            f"lock within {throttle.ACCOUNT.get_expiry() // 60} minutes, a username and "
+            f"address pair's within {throttle.PAIR.get_expiry()} seconds.\n"
+            "For `mend unlock` to reach the server, set RATELIMIT_STORAGE_URI to a Redis "
+            "server shared by every process (e.g. redis://127.0.0.1:6379/0) and restart it."
+        )
     throttle.clear(username)
     click.echo(f"Unlocked {username!r}.")
 

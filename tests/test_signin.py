@@ -1,7 +1,10 @@
 """Signing in and out, throttling, and what a session lives through."""
 
+import uuid
+
 import pytest
 
+from rj import throttle
 from rj.clock import utcnow
 from rj.models import User
 from tests.conftest import PASSWORD, create_user, sign_in_session
@@ -196,3 +199,39 @@ def test_unknown_usernames_cost_the_same_password_check_as_real_ones(client, mon
     sign_in(client, user.username, "wrong password")
     sign_in(client, "nobody-at-all", "wrong password")
     assert calls == ["$argon2id", "$argon2id"]
+
+
+def test_unlock_says_it_cannot_reach_counters_kept_in_a_servers_memory(cli):
+    user = create_user("facilitator")
+    result = cli.invoke(args=["unlock", user.username])
+    assert result.exit_code == 1
+    assert "Unlocked" not in result.output
+    assert f"{user.username!r} was not unlocked." in result.output
+    assert "A running server keeps its own sign-in counters in its memory" in result.output
+    assert "a username's lock within 15 minutes" in result.output
+    assert "pair's within 30 seconds" in result.output
+    assert "set RATELIMIT_STORAGE_URI to a Redis server" in result.output
+    assert "redis://127.0.0.1:6379/0" in result.output
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def test_unlock_lifts_a_lock_kept_in_redis(app, cli):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip(f"Redis does not answer at {REDIS_URL}")
+    app.config.update(THROTTLE_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL)
+    app.extensions.pop("mend_throttle", None)
+    user = create_user("facilitator")
+    run = uuid.uuid4().hex
+    for i in range(20):
+        throttle.record_failure(user.username, f"test-{run}-{i}")
+    assert throttle.wait_seconds(user.username, f"test-{run}-new") > 0
+
+    result = cli.invoke(args=["unlock", user.username])
+    assert result.exit_code == 0, result.output
+    assert f"Unlocked {user.username!r}." in result.output
+    assert throttle.wait_seconds(user.username, f"test-{run}-new") == 0
