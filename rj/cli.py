@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from rj import db, passwords, settings, throttle
+from rj import db, instance, passwords, settings, throttle
 from rj.db import write_tx
 from rj.models import ROLES, User
 
@@ -208,7 +208,12 @@ def unlock(username):
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup(path):
-    """Write a consistent online copy of the database and uploaded files to PATH (.tar.gz)."""
+    """Write a consistent online copy of the database and uploaded files to PATH (.tar.gz).
+
+    Every member of the archive is readable by its owner only.
+    """
+    from rj import files
+
     if path.exists():
         fail(f"{path} already exists; choose a new file name.")
     if not path.parent.is_dir():
@@ -219,20 +224,25 @@ def backup(path):
             _sqlite_snapshot(snapshot)
         else:
             _pg_dump(snapshot)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = instance.create_private_file(path)
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
-            archive.add(snapshot, arcname=snapshot.name)
-            files = Path(
-                current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "files"
-            )
-            if files.is_dir():
-                archive.add(files, arcname="files")
+            archive.add(snapshot, arcname=snapshot.name, filter=_private_member)
+            uploads = files.upload_folder()
+            if uploads.is_dir():
+                archive.add(uploads, arcname="files", filter=_private_member)
     click.echo(f"Backup written to {path}.")
+
+
+def _private_member(member):
+    """Every member of a backup is readable by its owner only, whatever it was on disk."""
+    member.mode = instance.FOLDER_MODE if member.isdir() else instance.FILE_MODE
+    return member
 
 
 def _sqlite_snapshot(target):
     source = sqlite3.connect(db.database.obj.database)
     try:
+        os.close(instance.create_private_file(target))
         dest = sqlite3.connect(target)
         with dest:
             source.backup(dest)

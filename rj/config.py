@@ -56,6 +56,11 @@ class Defaults:
 PLAIN_ENV = ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI")
 
 
+def env_name(setting):
+    """The environment variable that sets ``setting``."""
+    return setting if setting in PLAIN_ENV else f"MEND_{setting}"
+
+
 def load(app, overrides=None):
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)

@@ -1,13 +1,15 @@
 """The database: one peewee proxy, connected per request, and the write transaction helper."""
 
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+
+from rj import instance
 
 database = DatabaseProxy()
 
@@ -40,7 +42,7 @@ def make_database(url):
         )
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///") :]
-    Path(url).parent.mkdir(parents=True, exist_ok=True)
+    _create_private_sqlite_file(Path(url))
     # Connections go back to a pool after each request instead of closing: no re-run of
     # the pragmas and no WAL checkpoint on every request. Each is used by one thread at a time.
     return PooledSqliteDatabase(
@@ -51,6 +53,15 @@ def make_database(url):
         max_connections=POOL_SIZE,
         stale_timeout=POOL_STALE_SECONDS,
     )
+
+
+def _create_private_sqlite_file(path):
+    """Create an empty database file readable by its owner only, before SQLite opens it:
+    SQLite would create it 0644 (less the umask), and gives its -wal and -shm files the
+    mode of the database file."""
+    instance.private_folder(path.parent)
+    with suppress(FileExistsError):
+        os.close(instance.create_private_file(path))
 
 
 def is_sqlite():

@@ -26,6 +26,8 @@ from pathlib import Path
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from rj import instance
+
 TYPE_LABELS = {
     "image/jpeg": "JPEG image",
     "image/png": "PNG image",
@@ -207,12 +209,11 @@ def check(storage, max_bytes=None, allowed=None):
 
 def stage(uploads):
     """Write each upload under a temporary name; gives each its random stored name."""
-    folder = upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
+    instance.private_folder(upload_folder())
     try:
         for upload in uploads:
             upload.stored_name = secrets.token_hex(16)
-            fd = os.open(_temp(upload), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = instance.create_private_file(_temp(upload))
             with os.fdopen(fd, "wb") as f:
                 f.write(upload.data)
                 f.flush()
