@@ -15,6 +15,10 @@ csrf = CSRFProtect()
 compress = Compress()
 htmx = Htmx()
 
+# A short audit key could be guessed from a record and its hash, or from the fingerprint
+# a backup's manifest names it by.
+AUDIT_KEY_MIN_LENGTH = 32
+
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
@@ -33,6 +37,7 @@ def create_app(overrides=None, instance_path=None):
     instance.private_folder(app.instance_path)
     config.load(app, overrides)
     instance.load_key(app, "SECRET_KEY", "secret_key")
+    instance.load_key(app, "AUDIT_KEY", "audit_key", min_length=AUDIT_KEY_MIN_LENGTH)
 
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])

@@ -57,8 +57,19 @@ def _user_or_fail(username):
 @with_appcontext
 def init_db():
     """Create the database or upgrade it in place (never adds demo data)."""
+    from rj import audit
+    from rj.models import AuditRecord
+
     applied = db.migrate()
     click.echo(f"Database ready ({len(applied)} migration(s) applied).")
+    if audit.SEALING_MIGRATION in applied:
+        with db.connected():
+            marker = AuditRecord.get_or_none(AuditRecord.action == audit.MARKER)
+        if marker is not None:
+            click.echo(
+                f"The audit chain is keyed from record {marker.id} on, which seals the plain "
+                "records before it. Run `mend audit verify` and keep the checkpoint it prints."
+            )
 
 
 @click.command("demo")
@@ -272,16 +283,56 @@ def audit_group():
     """The audit trail."""
 
 
+class CheckpointParam(click.ParamType):
+    """A checkpoint ``SEQ:HASH`` as ``mend audit verify`` prints it."""
+
+    name = "SEQ:HASH"
+
+    def convert(self, value, param, ctx):
+        from rj import audit
+
+        if isinstance(value, tuple):
+            return value
+        try:
+            return audit.parse_checkpoint(value)
+        except ValueError as refusal:
+            self.fail(str(refusal), param, ctx)
+
+
 @audit_group.command("verify")
+@click.option(
+    "--since",
+    type=CheckpointParam(),
+    help="A checkpoint printed by an earlier verify, which must still be in the chain.",
+)
 @with_appcontext
-def audit_verify():
-    """Check every link of the audit chain; report the first broken one."""
+def audit_verify(since):
+    """Check every link of the audit chain and print its checkpoint (SEQ:HASH).
+
+    With --since, also confirm that an earlier checkpoint is still part of the chain,
+    so deleting the newest records is caught. Needs the audit key that wrote it.
+    """
     from rj import audit
     from rj.models import AuditRecord
 
     with db.connected():
-        broken = audit.verify()
+        result = audit.verify(since=since)
         total = AuditRecord.select().count()
-    if broken is not None:
-        fail(f"The audit chain is broken at record {broken} (of {total}).")
-    click.echo(f"The audit chain is whole: {total} records verified.")
+    key = f"Audit key fingerprint: {audit.key_fingerprint()}."
+    if not result.whole:
+        if result.broken_at is not None:
+            fail(
+                f"The audit chain is broken at record {result.broken_at} (of {total}): "
+                f"{result.problem}.\n{key}"
+            )
+        fail(f"The audit chain is not whole: {result.problem}.\n{key}")
+    click.echo(f"The audit chain is whole: {result.records} records verified.")
+    if result.marker is not None:
+        click.echo(
+            f"The first {result.plain} records carry plain SHA-256 hashes, sealed by the "
+            f"keyed marker at record {result.marker}; every record from it on is keyed."
+        )
+    if since:
+        click.echo(f"Checkpoint {since[0]}:{since[1]} is still part of the chain.")
+    click.echo(f"Checkpoint: {result.checkpoint or 'none yet (no records)'}")
+    click.echo(key)

@@ -102,6 +102,11 @@ def migrate():
         return Runner(database, directory=str(MIGRATIONS)).up()
 
 
+def applied_migrations():
+    """The names of the migrations recorded as applied."""
+    return set(Runner(database, directory=str(MIGRATIONS)).applied())
+
+
 def pending_migrations():
     with database.connection_context():
         return [

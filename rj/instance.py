@@ -44,8 +44,8 @@ def create_private_file(path):
     return fd
 
 
-def load_key(app, setting, file_name):
-    """Make sure ``app.config[setting]`` holds a key.
+def load_key(app, setting, file_name, min_length=0):
+    """Make sure ``app.config[setting]`` holds a key of at least ``min_length`` characters.
 
     A key given in the settings is used as it is. Otherwise, on SQLite, it is read
     from ``instance/<file_name>``, or generated into it: created with O_EXCL, so two
@@ -60,6 +60,11 @@ def load_key(app, setting, file_name):
                 "(several app servers must share one key)."
             )
         app.config[setting] = _key_file(os.path.join(app.instance_path, file_name))
+    if len(app.config[setting]) < min_length:
+        raise RuntimeError(
+            f"{env_name(setting)} is too short: use at least {min_length} random characters"
+            " (python3 -c 'import secrets; print(secrets.token_hex(32))' prints one)."
+        )
 
 
 def _key_file(path):

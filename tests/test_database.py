@@ -171,13 +171,13 @@ def test_audit_verify_finds_the_first_edited_record(cli, app):
 @sqlite_only
 @pytest.mark.parametrize("umask", [0o022, 0o000], ids=["umask-022", "umask-000"])
 def test_everything_mend_writes_is_readable_by_its_owner_only(tmp_path, umask):
-    """A fresh instance (database, its -wal and -shm, the secret key, the upload folder and
-    a stored file) and a backup of it: 0600 files, 0700 folders, whatever the umask."""
+    """A fresh instance (database, its -wal and -shm, both keys, the upload folder and a
+    stored file) and a backup of it: 0600 files, 0700 folders, whatever the umask."""
     from rj import create_app, files
 
     previous = os.umask(umask)
     try:
-        config = {k: v for k, v in TEST_CONFIG.items() if k != "SECRET_KEY"}
+        config = {k: v for k, v in TEST_CONFIG.items() if k not in ("SECRET_KEY", "AUDIT_KEY")}
         instance = tmp_path / "instance"
         app = create_app(config, instance_path=str(instance))
         with app.app_context():
@@ -195,6 +195,7 @@ def test_everything_mend_writes_is_readable_by_its_owner_only(tmp_path, umask):
                 "mend.sqlite3-wal",
                 "mend.sqlite3-shm",
                 "secret_key",
+                "audit_key",
                 "files",
                 f"files/{upload.stored_name}",
             } <= set(written)
