@@ -1,5 +1,7 @@
 """The `mend` command (also `flask --app app ...`): database, demo data, accounts, backups."""
 
+import io
+import json
 import os
 import shutil
 import sqlite3
@@ -7,6 +9,7 @@ import subprocess  # nosec B404
 import sys
 import tarfile
 import tempfile
+import time
 from pathlib import Path
 
 import click
@@ -14,6 +17,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from rj import db, instance, passwords, settings, throttle
+from rj.clock import utcnow
 from rj.db import write_tx
 from rj.models import ROLES, User
 
@@ -221,9 +225,11 @@ def unlock(username):
 def backup(path):
     """Write a consistent online copy of the database and uploaded files to PATH (.tar.gz).
 
-    Every member of the archive is readable by its owner only.
+    The archive also holds manifest.json: the audit chain's checkpoint (SEQ:HASH) at
+    the snapshot and the fingerprint of the audit key it needs to be verified
+    (never the key). Every member is readable by its owner only.
     """
-    from rj import files
+    from rj import audit, files
 
     if path.exists():
         fail(f"{path} already exists; choose a new file name.")
@@ -232,16 +238,29 @@ def backup(path):
     with tempfile.TemporaryDirectory() as tmp:
         snapshot = Path(tmp) / ("mend.sqlite3" if db.is_sqlite() else "mend.sql")
         if db.is_sqlite():
-            _sqlite_snapshot(snapshot)
+            records, checkpoint = _sqlite_snapshot(snapshot)
         else:
-            _pg_dump(snapshot)
+            records, checkpoint = _pg_dump(snapshot)
+        manifest = {
+            "format": 1,
+            "created_at": utcnow().isoformat(timespec="seconds") + "Z",
+            "database": "sqlite" if db.is_sqlite() else "postgresql",
+            "snapshot": snapshot.name,
+            "audit": {
+                "records": records,
+                "checkpoint": checkpoint,
+                "key_fingerprint": audit.key_fingerprint(),
+            },
+        }
         fd = instance.create_private_file(path)
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
+            _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode() + b"\n")
             archive.add(snapshot, arcname=snapshot.name, filter=_private_member)
             uploads = files.upload_folder()
             if uploads.is_dir():
                 archive.add(uploads, arcname="files", filter=_private_member)
     click.echo(f"Backup written to {path}.")
+    click.echo(f"Audit checkpoint at the snapshot: {checkpoint or 'none (no records yet)'}.")
 
 
 def _private_member(member):
@@ -250,32 +269,54 @@ def _private_member(member):
     return member
 
 
+def _add_bytes(archive, name, data):
+    member = tarfile.TarInfo(name)
+    member.size, member.mtime, member.mode = len(data), int(time.time()), instance.FILE_MODE
+    archive.addfile(member, io.BytesIO(data))
+
+
 def _sqlite_snapshot(target):
+    """Copy the database with SQLite's backup API; the audit chain's record count and
+    checkpoint as the copy holds them."""
     source = sqlite3.connect(db.database.obj.database)
     try:
         os.close(instance.create_private_file(target))
         dest = sqlite3.connect(target)
         with dest:
             source.backup(dest)
+        count, last = dest.execute("SELECT COUNT(*), MAX(id) FROM audit_record").fetchone()
+        row = dest.execute("SELECT id, hash FROM audit_record WHERE id = ?", (last,)).fetchone()
         dest.close()
     finally:
         source.close()
+    return count, f"{row[0]}:{row[1]}" if row else None
 
 
 def _pg_dump(target):
+    """Dump the database with pg_dump, from a snapshot exported by a transaction that
+    reads the audit chain's record count and checkpoint in the same snapshot."""
+    from rj.models import AuditRecord
+
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         fail("pg_dump is not installed; install PostgreSQL's client tools.")
     url = current_app.config["DATABASE_URL"]
-    # A fixed program and argument list; the URL comes from our own settings.
-    result = subprocess.run(  # noqa: S603  # nosec B603
-        [pg_dump, "--no-owner", "--file", str(target), url],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with db.connected(), db.database.atomic():
+        db.database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        snapshot = db.database.execute_sql("SELECT pg_export_snapshot()").fetchone()[0]
+        count = AuditRecord.select().count()
+        last = AuditRecord.select(AuditRecord.id, AuditRecord.hash).order_by(AuditRecord.id.desc())
+        last = last.first()
+        # A fixed program and argument list; the URL comes from our own settings.
+        result = subprocess.run(  # noqa: S603  # nosec B603
+            [pg_dump, "--no-owner", "--snapshot", snapshot, "--file", str(target), url],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if result.returncode != 0:
         fail(f"pg_dump failed: {result.stderr.strip()}")
+    return count, f"{last.id}:{last.hash}" if last else None
 
 
 @click.group("audit")

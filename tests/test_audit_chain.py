@@ -1,9 +1,10 @@
 """The keyed audit chain: what someone who can write to the database but does not hold
 the audit key can no longer do unnoticed, old plain chains sealed by the marker,
-checkpoints, the key itself and redaction digests."""
+checkpoints, the key itself, redaction digests and the backup's manifest."""
 
 import hashlib
 import json
+import tarfile
 
 import pytest
 
@@ -450,7 +451,7 @@ def test_a_redaction_digest_is_keyed_and_not_a_plain_sha256(app):
     assert entries.redaction_digest(texts) != digest
 
 
-# --- Cost ---------------------------------------------------------------------------------
+# --- Cost and backups ---------------------------------------------------------------------
 
 
 def test_appending_a_record_costs_as_many_queries_as_before_the_key(app):
@@ -470,3 +471,27 @@ def test_appending_a_record_costs_as_many_queries_as_before_the_key(app):
         finally:
             database.execute_sql = original
     assert len(statements) == (4 if PG_URL else 3), statements
+
+
+def test_a_backup_names_the_checkpoint_and_the_key_fingerprint_never_the_key(app, cli, tmp_path):
+    rows = keyed_records(3)
+    target = tmp_path / "backup.tar.gz"
+    result = cli.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    checkpoint = f"{rows[-1].id}:{rows[-1].hash}"
+    assert f"Audit checkpoint at the snapshot: {checkpoint}." in result.output
+    key = app.config["AUDIT_KEY"]
+    with tarfile.open(target) as archive:
+        manifest = json.load(archive.extractfile("manifest.json"))
+        contents = b"".join(
+            archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()
+        )
+    assert manifest["audit"] == {
+        "records": 3,
+        "checkpoint": checkpoint,
+        "key_fingerprint": hashlib.sha256(key.encode()).hexdigest()[:16],
+    }
+    assert manifest["database"] == ("postgresql" if PG_URL else "sqlite")
+    assert manifest["created_at"].endswith("Z")
+    assert key.encode() not in contents
+    assert verify(cli, "--since", checkpoint).exit_code == 0

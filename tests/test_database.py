@@ -211,5 +211,5 @@ def test_everything_mend_writes_is_readable_by_its_owner_only(tmp_path, umask):
     with tarfile.open(target) as archive:
         members = {m.name: oct(m.mode) for m in archive.getmembers()}
         kinds = {m.name: m.isdir() for m in archive.getmembers()}
-    assert {"mend.sqlite3", "files", f"files/{upload.stored_name}"} <= set(members)
+    assert {"manifest.json", "mend.sqlite3", "files", f"files/{upload.stored_name}"} <= set(members)
     assert members == {name: "0o700" if kinds[name] else "0o600" for name in members}
