@@ -1,9 +1,5 @@
 """Mend: a case board for restorative and transformative responses to harm."""
 
-import os
-import secrets
-import time
-
 from flask import Flask
 from flask_compress import Compress
 from flask_login import LoginManager
@@ -13,12 +9,16 @@ from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from rj import config, db, errors, files, sessions
+from rj import config, db, errors, files, instance, sessions
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
 compress = Compress()
 htmx = Htmx()
+
+# A short audit key could be guessed from a record and its hash, or from the fingerprint
+# a backup's manifest names it by.
+AUDIT_KEY_MIN_LENGTH = 32
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -43,9 +43,10 @@ class DatabaseInteger(IntegerConverter):
 def create_app(overrides=None, instance_path=None):
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.url_map.converters["int"] = DatabaseInteger
-    os.makedirs(app.instance_path, exist_ok=True)
+    instance.private_folder(app.instance_path)
     config.load(app, overrides)
-    _load_secret_key(app)
+    instance.load_key(app, "SECRET_KEY", "secret_key")
+    instance.load_key(app, "AUDIT_KEY", "audit_key", min_length=AUDIT_KEY_MIN_LENGTH)
 
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
@@ -89,32 +90,3 @@ def create_app(overrides=None, instance_path=None):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     return app
-
-
-def _load_secret_key(app):
-    if app.config.get("SECRET_KEY"):
-        return
-    url = app.config.get("DATABASE_URL") or ""
-    if url.startswith(("postgres://", "postgresql://")):
-        raise RuntimeError(
-            "SECRET_KEY must be set explicitly when Mend runs on PostgreSQL "
-            "(several app servers must share one key)."
-        )
-    path = os.path.join(app.instance_path, "secret_key")
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        # Another process may have created it a moment ago and still be writing.
-        for _ in range(50):
-            with open(path) as f:
-                key = f.read().strip()
-            if key:
-                app.config["SECRET_KEY"] = key
-                return
-            time.sleep(0.02)
-        raise RuntimeError(f"{path} is empty; delete it to generate a new key.") from None
-
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w") as f:
-        f.write(key)
-    app.config["SECRET_KEY"] = key

@@ -1,6 +1,8 @@
 """The `mend` command (also `flask --app app ...`): database, demo data, accounts, backups,
 uploads."""
 
+import io
+import json
 import os
 import shutil
 import sqlite3
@@ -8,13 +10,15 @@ import subprocess  # nosec B404
 import sys
 import tarfile
 import tempfile
+import time
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from rj import accounts, db, files, settings, throttle
+from rj import accounts, db, files, instance, settings, throttle
+from rj.clock import utcnow
 from rj.models import User
 from rj.refusals import Refused
 from rj.vocabulary import ROLES
@@ -60,8 +64,19 @@ def _user_or_fail(username):
 @with_appcontext
 def init_db():
     """Create the database or upgrade it in place (never adds demo data)."""
+    from rj import audit
+    from rj.models import AuditRecord
+
     applied = db.migrate()
     click.echo(f"Database ready ({len(applied)} migration(s) applied).")
+    if audit.SEALING_MIGRATION in applied:
+        with db.connected():
+            marker = AuditRecord.get_or_none(AuditRecord.action == audit.MARKER)
+        if marker is not None:
+            click.echo(
+                f"The audit chain is keyed from record {marker.id} on, which seals the plain "
+                "records before it. Run `mend audit verify` and keep the checkpoint it prints."
+            )
 
 
 @click.command("demo")
@@ -183,6 +198,17 @@ def unlock(username):
     """
     with db.connected():
         _user_or_fail(username)
+    if throttle.is_per_process():
+        fail(
+            f"{username!r} was not unlocked.\n"
+            "A running server keeps its own sign-in counters in its memory "
+            f"(RATELIMIT_STORAGE_URI is {current_app.config['RATELIMIT_STORAGE_URI']!r}), "
+            "where this command cannot reach them. They expire by themselves: a username's "
+            f"lock within {throttle.ACCOUNT.get_expiry() // 60} minutes, a username and "
+            f"address pair's within {throttle.PAIR.get_expiry()} seconds.\n"
+            "For `mend unlock` to reach the server, set RATELIMIT_STORAGE_URI to a Redis "
+            "server shared by every process (e.g. redis://127.0.0.1:6379/0) and restart it."
+        )
     throttle.clear(username)
     click.echo(f"Unlocked {username!r}.")
 
@@ -191,7 +217,14 @@ def unlock(username):
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup(path):
-    """Write a consistent online copy of the database and uploaded files to PATH (.tar.gz)."""
+    """Write a consistent online copy of the database and uploaded files to PATH (.tar.gz).
+
+    The archive also holds manifest.json: the audit chain's checkpoint (SEQ:HASH) at
+    the snapshot and the fingerprint of the audit key it needs to be verified
+    (never the key). Every member is readable by its owner only.
+    """
+    from rj import audit, files
+
     if path.exists():
         fail(f"{path} already exists; choose a new file name.")
     if not path.parent.is_dir():
@@ -199,18 +232,41 @@ def backup(path):
     with tempfile.TemporaryDirectory() as tmp:
         snapshot = Path(tmp) / ("mend.sqlite3" if db.is_sqlite() else "mend.sql")
         if db.is_sqlite():
-            _sqlite_snapshot(snapshot)
+            records, checkpoint = _sqlite_snapshot(snapshot)
         else:
-            _pg_dump(snapshot)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            records, checkpoint = _pg_dump(snapshot)
+        manifest = {
+            "format": 1,
+            "created_at": utcnow().isoformat(timespec="seconds") + "Z",
+            "database": "sqlite" if db.is_sqlite() else "postgresql",
+            "snapshot": snapshot.name,
+            "audit": {
+                "records": records,
+                "checkpoint": checkpoint,
+                "key_fingerprint": audit.key_fingerprint(),
+            },
+        }
+        fd = instance.create_private_file(path)
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
-            archive.add(snapshot, arcname=snapshot.name)
-            files = Path(
-                current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "files"
-            )
-            if files.is_dir():
-                archive.add(files, arcname="files")
+            _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode() + b"\n")
+            archive.add(snapshot, arcname=snapshot.name, filter=_private_member)
+            uploads = files.upload_folder()
+            if uploads.is_dir():
+                archive.add(uploads, arcname="files", filter=_private_member)
     click.echo(f"Backup written to {path}.")
+    click.echo(f"Audit checkpoint at the snapshot: {checkpoint or 'none (no records yet)'}.")
+
+
+def _private_member(member):
+    """Every member of a backup is readable by its owner only, whatever it was on disk."""
+    member.mode = instance.FOLDER_MODE if member.isdir() else instance.FILE_MODE
+    return member
+
+
+def _add_bytes(archive, name, data):
+    member = tarfile.TarInfo(name)
+    member.size, member.mtime, member.mode = len(data), int(time.time()), instance.FILE_MODE
+    archive.addfile(member, io.BytesIO(data))
 
 
 @click.command("clean-uploads")
@@ -232,30 +288,47 @@ def clean_uploads():
 
 
 def _sqlite_snapshot(target):
+    """Copy the database with SQLite's backup API; the audit chain's record count and
+    checkpoint as the copy holds them."""
     source = sqlite3.connect(db.database.obj.database)
     try:
+        os.close(instance.create_private_file(target))
         dest = sqlite3.connect(target)
         with dest:
             source.backup(dest)
+        count, last = dest.execute("SELECT COUNT(*), MAX(id) FROM audit_record").fetchone()
+        row = dest.execute("SELECT id, hash FROM audit_record WHERE id = ?", (last,)).fetchone()
         dest.close()
     finally:
         source.close()
+    return count, f"{row[0]}:{row[1]}" if row else None
 
 
 def _pg_dump(target):
+    """Dump the database with pg_dump, from a snapshot exported by a transaction that
+    reads the audit chain's record count and checkpoint in the same snapshot."""
+    from rj.models import AuditRecord
+
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         fail("pg_dump is not installed; install PostgreSQL's client tools.")
     url = current_app.config["DATABASE_URL"]
-    # A fixed program and argument list; the URL comes from our own settings.
-    result = subprocess.run(  # noqa: S603  # nosec B603
-        [pg_dump, "--no-owner", "--file", str(target), url],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with db.connected(), db.database.atomic():
+        db.database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        snapshot = db.database.execute_sql("SELECT pg_export_snapshot()").fetchone()[0]
+        count = AuditRecord.select().count()
+        last = AuditRecord.select(AuditRecord.id, AuditRecord.hash).order_by(AuditRecord.id.desc())
+        last = last.first()
+        # A fixed program and argument list; the URL comes from our own settings.
+        result = subprocess.run(  # noqa: S603  # nosec B603
+            [pg_dump, "--no-owner", "--snapshot", snapshot, "--file", str(target), url],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if result.returncode != 0:
         fail(f"pg_dump failed: {result.stderr.strip()}")
+    return count, f"{last.id}:{last.hash}" if last else None
 
 
 @click.group("audit")
@@ -263,16 +336,56 @@ def audit_group():
     """The audit trail."""
 
 
+class CheckpointParam(click.ParamType):
+    """A checkpoint ``SEQ:HASH`` as ``mend audit verify`` prints it."""
+
+    name = "SEQ:HASH"
+
+    def convert(self, value, param, ctx):
+        from rj import audit
+
+        if isinstance(value, tuple):
+            return value
+        try:
+            return audit.parse_checkpoint(value)
+        except ValueError as refusal:
+            self.fail(str(refusal), param, ctx)
+
+
 @audit_group.command("verify")
+@click.option(
+    "--since",
+    type=CheckpointParam(),
+    help="A checkpoint printed by an earlier verify, which must still be in the chain.",
+)
 @with_appcontext
-def audit_verify():
-    """Check every link of the audit chain; report the first broken one."""
+def audit_verify(since):
+    """Check every link of the audit chain and print its checkpoint (SEQ:HASH).
+
+    With --since, also confirm that an earlier checkpoint is still part of the chain,
+    so deleting the newest records is caught. Needs the audit key that wrote it.
+    """
     from rj import audit
     from rj.models import AuditRecord
 
     with db.connected():
-        broken = audit.verify()
+        result = audit.verify(since=since)
         total = AuditRecord.select().count()
-    if broken is not None:
-        fail(f"The audit chain is broken at record {broken} (of {total}).")
-    click.echo(f"The audit chain is whole: {total} records verified.")
+    key = f"Audit key fingerprint: {audit.key_fingerprint()}."
+    if not result.whole:
+        if result.broken_at is not None:
+            fail(
+                f"The audit chain is broken at record {result.broken_at} (of {total}): "
+                f"{result.problem}.\n{key}"
+            )
+        fail(f"The audit chain is not whole: {result.problem}.\n{key}")
+    click.echo(f"The audit chain is whole: {result.records} records verified.")
+    if result.marker is not None:
+        click.echo(
+            f"The first {result.plain} records carry plain SHA-256 hashes, sealed by the "
+            f"keyed marker at record {result.marker}; every record from it on is keyed."
+        )
+    if since:
+        click.echo(f"Checkpoint {since[0]}:{since[1]} is still part of the chain.")
+    click.echo(f"Checkpoint: {result.checkpoint or 'none yet (no records)'}")
+    click.echo(key)

@@ -54,9 +54,22 @@ class Defaults:
     TIMEZONE = "UTC"
     DATABASE_URL = None
 
+    # The key of the audit chain and of redaction digests (rj/audit.py): kept outside the
+    # database, and away from its backups. Generated into instance/audit_key on SQLite;
+    # required (MEND_AUDIT_KEY) on PostgreSQL.
+    AUDIT_KEY = None
+
 
 # Environment variables that are read without the MEND_ prefix, as operators expect.
 PLAIN_ENV = ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI")
+# MEND_ settings taken as the exact text given, never parsed as JSON (a key could look like
+# a number).
+VERBATIM_ENV = ("AUDIT_KEY",)
+
+
+def env_name(setting):
+    """The environment variable that sets ``setting``."""
+    return setting if setting in PLAIN_ENV else f"MEND_{setting}"
 
 
 def load(app, overrides=None):
@@ -66,6 +79,9 @@ def load(app, overrides=None):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
     app.config.from_prefixed_env("MEND")
+    for name in VERBATIM_ENV:
+        if os.environ.get(env_name(name)):
+            app.config[name] = os.environ[env_name(name)]
     if overrides:
         app.config.update(overrides)
     if app.config["HTTPS"]:

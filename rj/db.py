@@ -2,13 +2,15 @@
 
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+
+from rj import instance
 
 database = DatabaseProxy()
 
@@ -48,7 +50,7 @@ def make_database(url):
         )
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///") :]
-    Path(url).parent.mkdir(parents=True, exist_ok=True)
+    _create_private_sqlite_file(Path(url))
     # Connections go back to a pool after each request instead of closing: no re-run of
     # the pragmas and no WAL checkpoint on every request. Each is used by one thread at a time.
     return PooledSqliteDatabase(
@@ -59,6 +61,15 @@ def make_database(url):
         max_connections=POOL_SIZE,
         stale_timeout=POOL_STALE_SECONDS,
     )
+
+
+def _create_private_sqlite_file(path):
+    """Create an empty database file readable by its owner only, before SQLite opens it:
+    SQLite would create it 0644 (less the umask), and gives its -wal and -shm files the
+    mode of the database file."""
+    instance.private_folder(path.parent)
+    with suppress(FileExistsError):
+        os.close(instance.create_private_file(path))
 
 
 def is_sqlite():
@@ -109,6 +120,11 @@ def migrate():
     """Apply every pending migration in rj/migrations; returns the names applied."""
     with database.connection_context():
         return Runner(database, directory=str(MIGRATIONS)).up()
+
+
+def applied_migrations():
+    """The names of the migrations recorded as applied."""
+    return set(Runner(database, directory=str(MIGRATIONS)).applied())
 
 
 def pending_migrations():

@@ -22,7 +22,6 @@ kept in the revision body only, as a header block before the account::
 Both values are single lines (line breaks are folded into spaces when saved).
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from rj import audit, db, files
@@ -279,11 +278,14 @@ def correct_entry(entry, by, body, reason, based_on, witness=None):
 
 
 def redaction_digest(texts):
-    """SHA-256 (hex) of what a redaction removed: the UTF-8 text of every revision in
-    number order, joined by the ASCII record separator (0x1E) so that the boundaries
-    between revisions are part of what is hashed. Whoever holds the original text can
-    prove what was removed; nobody can read it back from the digest."""
-    return hashlib.sha256("\x1e".join(texts).encode("utf-8")).hexdigest()
+    """HMAC-SHA256 (hex), keyed with the audit key, of what a redaction removed: the
+    UTF-8 text of every revision in number order, joined by the ASCII record
+    separator (0x1E) so that the boundaries between revisions are part of what is
+    hashed. Whoever holds the original text and the key can prove what was removed;
+    nobody can read it back from the digest, not even by guessing a short text and
+    hashing it, as they could with a plain SHA-256. Redactions made before the key
+    kept a plain SHA-256."""
+    return audit.keyed_digest("redaction", "\x1e".join(texts))
 
 
 def redact_entry(entry, by, reason):

@@ -34,6 +34,7 @@ from pathlib import Path
 from flask import current_app
 from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
+from rj import instance
 from rj.refusals import Refused
 
 TYPE_LABELS = {
@@ -306,9 +307,9 @@ def check(storage, max_bytes=None, allowed=None):
     upload = Upload(
         sanitise_name(storage.filename, content_type), content_type, secrets.token_hex(16)
     )
-    upload_folder().mkdir(parents=True, exist_ok=True)
+    instance.private_folder(upload_folder())
     temp = _temp(upload)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = instance.create_private_file(temp)
     try:
         with os.fdopen(fd, "wb") as f:
             out = _Digesting(f)

@@ -59,6 +59,12 @@ def record_failure(username, address):
         limiter.hit(item, *keys)
 
 
+def is_per_process():
+    """Whether each process counts alone, in its own memory (``memory://``): then no other
+    process, ``mend unlock`` included, can see or clear a running server's counts."""
+    return current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory://")
+
+
 def clear(username):
     """Lift the per-username lock (``mend unlock``); per-pair counts expire in 30 s anyway."""
     _limiter().clear(ACCOUNT, "signin-user", username.strip().lower())

@@ -20,6 +20,7 @@ PG_URL = os.environ.get("RJ_TEST_DATABASE_URL")
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",
+    "AUDIT_KEY": "test-audit-key-0123456789abcdef0123456789abcdef",
     "WTF_CSRF_ENABLED": False,
     "THROTTLE_ENABLED": False,
     "ARGON2_TIME_COST": 1,

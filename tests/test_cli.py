@@ -16,6 +16,7 @@ def mend(tmp_path, *args, stdin=""):
         **os.environ,
         "DATABASE_URL": str(tmp_path / "cli.sqlite3"),
         "SECRET_KEY": "cli-test-key",
+        "MEND_AUDIT_KEY": "cli-test-audit-key-0123456789abcdef0123456789",
         "MEND_ARGON2_TIME_COST": "1",
         "MEND_ARGON2_MEMORY_COST": "8",
         "MEND_ARGON2_PARALLELISM": "1",

@@ -1,15 +1,18 @@
 """The database layer: pragmas, migrations, concurrent writers, backups, demo data."""
 
+import io
+import os
 import sqlite3
 import tarfile
 import threading
 
 import pytest
 from peewee import SqliteDatabase
+from werkzeug.datastructures import FileStorage
 
 from rj import db as rjdb
 from rj.models import Setting, User
-from tests.helpers import PG_URL, create_user, make_app
+from tests.helpers import PG_URL, TEST_CONFIG, create_user, make_app
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite-specific behaviour")
 
@@ -165,3 +168,50 @@ def test_audit_verify_finds_the_first_edited_record(cli, app):
     result = cli.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"broken at record {third.id}" in result.output
+
+
+@sqlite_only
+@pytest.mark.parametrize("umask", [0o022, 0o000], ids=["umask-022", "umask-000"])
+def test_everything_mend_writes_is_readable_by_its_owner_only(tmp_path, umask):
+    """A fresh instance (database, its -wal and -shm, both keys, the upload folder and a
+    stored file) and a backup of it: 0600 files, 0700 folders, whatever the umask."""
+    from rj import create_app, files
+
+    previous = os.umask(umask)
+    try:
+        config = {k: v for k, v in TEST_CONFIG.items() if k not in ("SECRET_KEY", "AUDIT_KEY")}
+        instance = tmp_path / "instance"
+        app = create_app(config, instance_path=str(instance))
+        with app.app_context():
+            rjdb.migrate()
+            create_user("admin", username="on-disk")
+            with app.test_request_context():
+                upload = files.check(FileStorage(io.BytesIO(b"kept on disk"), filename="n.txt"))
+                files.publish([upload])
+            target = tmp_path / "backup.tar.gz"
+            result = app.test_cli_runner().invoke(args=["backup", str(target)])
+            assert result.exit_code == 0, result.output
+            written = {p.relative_to(instance).as_posix(): p for p in instance.rglob("*")}
+            assert {
+                "mend.sqlite3",
+                "mend.sqlite3-wal",
+                "mend.sqlite3-shm",
+                "secret_key",
+                "audit_key",
+                "files",
+                f"files/{upload.stored_name}",
+            } <= set(written)
+            modes = {name: oct(path.stat().st_mode & 0o777) for name, path in written.items()}
+            rjdb.database.close_all()
+    finally:
+        os.umask(previous)
+
+    modes["instance/"] = oct(instance.stat().st_mode & 0o777)
+    modes["backup"] = oct(target.stat().st_mode & 0o777)
+    expected = {name: "0o700" if path.is_dir() else "0o600" for name, path in written.items()}
+    assert modes == {**expected, "instance/": "0o700", "backup": "0o600"}
+    with tarfile.open(target) as archive:
+        members = {m.name: oct(m.mode) for m in archive.getmembers()}
+        kinds = {m.name: m.isdir() for m in archive.getmembers()}
+    assert {"manifest.json", "mend.sqlite3", "files", f"files/{upload.stored_name}"} <= set(members)
+    assert members == {name: "0o700" if kinds[name] else "0o600" for name in members}

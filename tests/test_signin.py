@@ -1,8 +1,10 @@
 """Signing in and out, throttling, and what a session lives through."""
 
+import uuid
+
 import pytest
 
-from rj import passwords
+from rj import passwords, throttle
 from rj.clock import utcnow
 from rj.models import User
 from tests.helpers import PASSWORD, create_user, sign_in_session
@@ -235,3 +237,39 @@ def test_usernames_differing_only_in_case_cannot_both_exist(app):
     with pytest.raises(IntegrityError):  # the database holds the rule too
         create_user("volunteer", username="FARAH")
     assert User.select().count() == 1
+
+
+def test_unlock_says_it_cannot_reach_counters_kept_in_a_servers_memory(cli):
+    user = create_user("facilitator")
+    result = cli.invoke(args=["unlock", user.username])
+    assert result.exit_code == 1
+    assert "Unlocked" not in result.output
+    assert f"{user.username!r} was not unlocked." in result.output
+    assert "A running server keeps its own sign-in counters in its memory" in result.output
+    assert "a username's lock within 15 minutes" in result.output
+    assert "pair's within 30 seconds" in result.output
+    assert "set RATELIMIT_STORAGE_URI to a Redis server" in result.output
+    assert "redis://127.0.0.1:6379/0" in result.output
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def test_unlock_lifts_a_lock_kept_in_redis(app, cli):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip(f"Redis does not answer at {REDIS_URL}")
+    app.config.update(THROTTLE_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL)
+    app.extensions.pop("mend_throttle", None)
+    user = create_user("facilitator")
+    run = uuid.uuid4().hex
+    for i in range(20):
+        throttle.record_failure(user.username, f"test-{run}-{i}")
+    assert throttle.wait_seconds(user.username, f"test-{run}-new") > 0
+
+    result = cli.invoke(args=["unlock", user.username])
+    assert result.exit_code == 0, result.output
+    assert f"Unlocked {user.username!r}." in result.output
+    assert throttle.wait_seconds(user.username, f"test-{run}-new") == 0
