@@ -1,10 +1,17 @@
-"""A case's whole record as one timeline, in order: what the case page and the export show."""
+"""A case's whole record as one timeline, in order: what the case page, the printable file
+and the export show.
+
+Built in a fixed number of queries whatever the case holds: one per kind of record,
+then the names, files, parties and witnesses they point at, each in one query.
+"""
 
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from rj import workflow
+from peewee import JOIN
+
+from rj import entries, workflow
 from rj.models import (
     Acknowledgement,
     Action,
@@ -13,11 +20,27 @@ from rj.models import (
     CheckIn,
     CommunityAssessment,
     Entry,
+    EntryFile,
+    EntryRevision,
     Meeting,
+    Party,
+    Person,
     Reflection,
     User,
 )
-from rj.vocabulary import AUDIENCE_LABELS, ENTRY_KIND_LABELS, action_label
+from rj.vocabulary import (
+    ACK_METHOD_LABELS,
+    ACTION_STATUS_LABELS,
+    APPEAL_OUTCOME_LABELS,
+    AUDIENCE_LABELS,
+    CASE_KIND_LABELS,
+    ENTRY_KIND_LABELS,
+    SEVERITY_LABELS,
+    action_label,
+    label,
+)
+
+UNKNOWN = "Unknown account"
 
 
 @dataclass
@@ -31,22 +54,81 @@ class Item:
     details: list = field(default_factory=list)
     entry: Entry | None = None
     anchor: str = ""
+    # For an entry: its files, its witness (facilitators only), whom a side entry is
+    # shared with, who redacted it.
+    files: list = field(default_factory=list)
+    witness: entries.Witness | None = None
+    shared_with: str = ""
+    redacted_by: str = ""
 
 
-def _name(users, user_id):
-    user = users.get(user_id)
-    return user.display_name if user else "—"
+class _Names:
+    """Display names of the accounts a timeline mentions, read in one query."""
+
+    def __init__(self, ids):
+        ids = sorted({i for i in ids if i is not None})
+        self.names = {
+            u.id: u.display_name
+            for u in User.select(User.id, User.display_name).where(User.id.in_(ids or [0]))
+        }
+
+    def __call__(self, user_id):
+        if user_id is None:
+            return ""
+        return self.names.get(user_id, UNKNOWN)
+
+
+def _witnesses(entry_rows):
+    """The witness of each witness account, from its latest revision: one query."""
+    ids = [e.id for e in entry_rows if e.kind == "witness" and not e.redacted_at]
+    latest = {}
+    query = EntryRevision.select(EntryRevision.entry, EntryRevision.number, EntryRevision.body)
+    for revision in query.where(EntryRevision.entry.in_(ids or [0])).order_by(EntryRevision.number):
+        latest[revision.entry_id] = revision.body
+    return {entry_id: entries.witness_of(body) for entry_id, body in latest.items()}
 
 
 def build(case):
     """Every item of the record, oldest first."""
-    users = {u.id: u for u in User.select(User.id, User.display_name)}
+    acks = list(Acknowledgement.select().where(Acknowledgement.case == case))
+    entry_rows = list(Entry.select().where(Entry.case == case).order_by(Entry.created_at))
+    meetings = list(Meeting.select().where(Meeting.case == case))
+    actions = list(Action.select().where(Action.case == case))
+    assessments = list(CommunityAssessment.select().where(CommunityAssessment.case == case))
+    checkins = list(CheckIn.select().where(CheckIn.case == case))
+    reflections = list(Reflection.select().where(Reflection.case == case))
+    appeals = list(Appeal.select().where(Appeal.case == case))
+    moves = list(
+        AuditRecord.select().where(
+            (AuditRecord.case == case) & (AuditRecord.action == "case.moved")
+        )
+    )
+    name = _Names(
+        [case.created_by_id]
+        + [a.by_id for a in acks]
+        + [e.author_id for e in entry_rows]
+        + [e.redacted_by_id for e in entry_rows]
+        + [m.created_by_id for m in meetings]
+        + [a.owner_id for a in actions]
+        + [a.by_id for a in assessments]
+        + [r.by_id for r in reflections]
+        + [a.reviewer_id for a in appeals]
+        + [r.actor_id for r in moves]
+    )
+    files = {}
+    for stored in EntryFile.select().where(EntryFile.entry.in_([e.id for e in entry_rows] or [0])):
+        files.setdefault(stored.entry_id, []).append(stored)
+    party_names = dict(
+        Party.select(Party.id, Person.name).join(Person).where(Party.case == case).tuples()
+    )
+    witnesses = _witnesses(entry_rows)
+
     items = [
         Item(
             case.created_at,
             "filed",
-            f"{case.kind.title()} filed",
-            _name(users, case.created_by_id),
+            f"{label(CASE_KIND_LABELS, case.kind)} filed",
+            name(case.created_by_id),
             "Case team",
             case.what_happened,
             [
@@ -54,45 +136,51 @@ def build(case):
                 ("Where", case.location),
                 ("Raised by", case.raised_by),
                 ("People involved", case.people_involved),
-                ("Severity", case.severity.title()),
+                ("Severity", label(SEVERITY_LABELS, case.severity)),
                 ("Immediate safety steps", case.safety_steps),
             ],
             anchor="filed",
         )
     ]
-    for ack in Acknowledgement.select().where(Acknowledgement.case == case):
+    for ack in acks:
         items.append(
             Item(
                 ack.created_at,
                 "acknowledgement",
                 "Acknowledged",
-                _name(users, ack.by_id),
+                name(ack.by_id),
                 "Case team",
                 ack.note,
-                [("Acknowledged on", ack.at), ("How", ack.method)],
+                [("Acknowledged on", ack.at), ("How", label(ACK_METHOD_LABELS, ack.method))],
                 anchor=f"ack-{ack.id}",
             )
         )
-    for entry in Entry.select().where(Entry.case == case).order_by(Entry.created_at):
+    for entry in entry_rows:
         items.append(
             Item(
                 entry.created_at,
                 entry.kind,
-                ENTRY_KIND_LABELS.get(entry.kind, entry.kind),
-                _name(users, entry.author_id),
-                AUDIENCE_LABELS.get(entry.audience, entry.audience),
+                label(ENTRY_KIND_LABELS, entry.kind),
+                name(entry.author_id),
+                label(AUDIENCE_LABELS, entry.audience),
                 entry.body,
                 entry=entry,
                 anchor=f"entry-{entry.id}",
+                files=files.get(entry.id, []),
+                witness=witnesses.get(entry.id),
+                shared_with=party_names.get(entry.audience_party_id, "")
+                if entry.audience == "party"
+                else "",
+                redacted_by=name(entry.redacted_by_id),
             )
         )
-    for meeting in Meeting.select().where(Meeting.case == case):
+    for meeting in meetings:
         items.append(
             Item(
                 meeting.created_at,
                 "meeting",
                 "Meeting scheduled",
-                _name(users, meeting.created_by_id),
+                name(meeting.created_by_id),
                 "Case team",
                 "",
                 [
@@ -109,37 +197,38 @@ def build(case):
                     meeting.outcome_recorded_at,
                     "meeting-outcome",
                     "Meeting held",
-                    _name(users, meeting.created_by_id),
+                    name(meeting.created_by_id),
                     "Case team",
                     meeting.outcome,
                     [("Minutes", meeting.minutes)],
                 )
             )
-    for action in Action.select().where(Action.case == case):
+    for action in actions:
         items.append(
             Item(
                 action.created_at,
                 "action",
                 f"Action: {action_label(action.kind)}",
-                _name(users, action.owner_id),
+                name(action.owner_id),
                 "Case team",
                 action.description,
                 [
-                    ("Owner", _name(users, action.owner_id)),
+                    ("For", party_names.get(action.party_id, "")),
+                    ("Owner", name(action.owner_id)),
                     ("Due", action.due_on),
-                    ("Status", action.status),
+                    ("Status", label(ACTION_STATUS_LABELS, action.status)),
                     ("Waived because", action.waived_reason),
                 ],
                 anchor=f"action-{action.id}",
             )
         )
-    for assessment in CommunityAssessment.select().where(CommunityAssessment.case == case):
+    for assessment in assessments:
         items.append(
             Item(
                 assessment.at,
                 "community",
                 "Community impact assessed",
-                _name(users, assessment.by_id),
+                name(assessment.by_id),
                 "Case team",
                 assessment.impacted,
                 [
@@ -148,50 +237,47 @@ def build(case):
                 ],
             )
         )
-    for checkin in CheckIn.select().where(CheckIn.case == case):
+    for checkin in checkins:
         items.append(
             Item(
                 checkin.created_at,
                 "checkin",
                 "Check-in scheduled",
-                "—",
+                "",
                 "Case team",
                 checkin.notes,
                 [("Due", checkin.due_on), ("Held", checkin.held_at)],
                 anchor=f"checkin-{checkin.id}",
             )
         )
-    for reflection in Reflection.select().where(Reflection.case == case):
+    for reflection in reflections:
         items.append(
             Item(
                 reflection.at,
                 "reflection",
                 "Closing reflection",
-                _name(users, reflection.by_id),
+                name(reflection.by_id),
                 "Case team",
                 reflection.repaired,
                 [("What the community learned", reflection.learned)],
             )
         )
-    for appeal in Appeal.select().where(Appeal.case == case):
+    for appeal in appeals:
         items.append(
             Item(
                 appeal.filed_at,
                 "appeal",
                 "Appeal",
-                "—",
+                "",
                 "Case team",
                 appeal.grounds,
                 [
-                    ("Reviewer", _name(users, appeal.reviewer_id)),
-                    ("Outcome", appeal.outcome),
+                    ("Reviewer", name(appeal.reviewer_id)),
+                    ("Outcome", label(APPEAL_OUTCOME_LABELS, appeal.outcome or "")),
                     ("Decided", appeal.decided_at),
                 ],
             )
         )
-    moves = AuditRecord.select().where(
-        (AuditRecord.case == case) & (AuditRecord.action == "case.moved")
-    )
     for record in moves:
         details = json.loads(record.details)
         items.append(
@@ -200,11 +286,23 @@ def build(case):
                 "move",
                 f"Moved from {workflow.stage(details['from']).label} to "
                 f"{workflow.stage(details['to']).label}",
-                _name(users, record.actor_id),
+                name(record.actor_id),
                 "Facilitators only",
             )
         )
     items.sort(key=lambda item: item.at)
     for item in items:
-        item.details = [(label, value) for label, value in item.details if value]
+        item.details = [(key, value) for key, value in item.details if value]
     return items
+
+
+def trail(case):
+    """The case's audit trail, oldest first, with who did each thing: one query."""
+    who = User.alias("who")
+    return list(
+        AuditRecord.select(AuditRecord, who.display_name.alias("actor_name"))
+        .join(who, JOIN.LEFT_OUTER, on=(AuditRecord.actor == who.id))
+        .where(AuditRecord.case == case)
+        .order_by(AuditRecord.id)
+        .objects()
+    )

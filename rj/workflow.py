@@ -106,6 +106,39 @@ def board_stages():
     return list(stages().values())
 
 
+def configure(by, stage_values, community_enabled, appeal_window_days):
+    """The organisation's own stages: ``stage_values`` maps each stage to (label, help,
+    target days or None); Community can be switched off; the appeal window in days.
+    Takes effect at once, for every request from here on."""
+    from rj import settings
+
+    if not 1 <= appeal_window_days <= 365:
+        raise Refused("Between 1 and 365 days.", "appeal_window_days")
+    with db.write_tx():
+        for key, (label, help_text, target_days) in stage_values.items():
+            if key not in STAGE_KEYS:
+                raise Refused("That is not a stage of the process.")
+            label = (label or "").strip()
+            if not label:
+                raise Refused("Give the stage a label.", f"label_{key}")
+            if target_days is not None and not 0 <= target_days <= 365:
+                raise Refused("Between 0 and 365 days.", f"target_{key}")
+            values = {
+                "label": label,
+                "help": (help_text or "").strip(),
+                "target_days": None if key == "closed" else target_days,
+                "enabled": community_enabled if key == "community" else True,
+            }
+            (
+                StageSetting.insert(stage=key, **values)
+                .on_conflict(conflict_target=[StageSetting.stage], update=values)
+                .execute()
+            )
+        settings.put("appeal_window_days", appeal_window_days)
+        audit.record("settings.changed", actor=by, stages=sorted(stage_values))
+    g.pop("mend_stages", None)
+
+
 def appeal_window_days():
     from rj import settings
 

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
 
 from rj import cases, create_app, entries, files, passwords
+from rj import db as rjdb
 from rj.clock import utcnow
 from rj.models import Case, Party, User
 from rj.vocabulary import ROLES
@@ -100,6 +101,27 @@ def make_case(
     for side, user, name in parties:
         cases.add_party(case, cases.add_person(name, user=user), side, by)
     return demo.advance(case, stage, by, lead)
+
+
+# --- Counting queries ----------------------------------------------------------
+
+
+def count_queries(client, path):
+    """The number of SQL statements one GET of ``path`` runs (it must answer 200)."""
+    seen = []
+    original = rjdb.database.obj.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    rjdb.database.obj.execute_sql = counting
+    try:
+        response = client.get(path)
+    finally:
+        rjdb.database.obj.execute_sql = original
+    assert response.status_code == 200
+    return len(seen)
 
 
 # --- The URL map -------------------------------------------------------------

@@ -9,7 +9,7 @@ from rj import cases
 from rj.clock import today, utcnow
 from rj.db import database
 from rj.models import Case, User
-from tests.helpers import create_user, make_case
+from tests.helpers import count_queries, create_user, make_case
 
 
 def card_ids(html, stage):
@@ -192,29 +192,12 @@ def _bulk_cases(n, lead):
             Case.insert_many(rows[start : start + 200]).execute()
 
 
-def _queries_for(client, path):
-    seen = []
-    original = database.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        seen.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    database.obj.execute_sql = counting
-    try:
-        response = client.get(path)
-    finally:
-        database.obj.execute_sql = original
-    assert response.status_code == 200
-    return len(seen)
-
-
 def test_a_board_render_runs_the_same_number_of_queries_at_10_and_1000_cases(client, fac):
     _bulk_cases(10, fac)
-    at_10 = _queries_for(client, "/board/")
+    at_10 = count_queries(client, "/board/")
     Case.delete().execute()
     _bulk_cases(1000, fac)
-    at_1000 = _queries_for(client, "/board/")
+    at_1000 = count_queries(client, "/board/")
     assert at_10 == at_1000
     client.post("/board/names")
-    assert _queries_for(client, "/board/") == at_1000 + 1  # the party names, one query
+    assert count_queries(client, "/board/") == at_1000 + 1  # the party names, one query

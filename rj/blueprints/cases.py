@@ -4,7 +4,7 @@ and the facts of a case with their corrections and redactions."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from rj import audit, casepage, cases, export, policy, timeline, workflow
+from rj import casepage, cases, export, policy, timeline, workflow
 from rj.clock import local, to_utc
 from rj.forms.cases import FactsForm, FactsRedactForm, IntakeForm
 from rj.refusals import Refused
@@ -58,7 +58,7 @@ def _printable(case):
         stage=workflow.stage(case.stage),
         items=timeline.build(case),
         panel=casepage.panel(case),
-        trail=list(audit.for_case(case)),
+        trail=timeline.trail(case),
     )
 
 
@@ -86,7 +86,7 @@ def export_zip(case):
 @policy.case_route("case.view", records="audit.viewed")
 def audit_trail(case):
     """Who viewed and changed this case, and when."""
-    return render_template("cases/audit.html", case=case, trail=list(audit.for_case(case)))
+    return render_template("cases/audit.html", case=case, trail=timeline.trail(case))
 
 
 # --- The facts of the case ----------------------------------------------------------

@@ -25,15 +25,6 @@ bp = Blueprint("entries", __name__, url_prefix="/cases/<reference>")
 INLINE_TYPES = {"image/jpeg", "image/png"}
 
 
-@bp.app_template_global()
-def entry_witness(entry):
-    """The witness of a witness account (facilitators only), from its latest revision."""
-    if entry.kind != "witness" or entry.redacted_at:
-        return None
-    latest = entries.latest_revision(entry)
-    return entries.witness_of(latest.body) if latest else None
-
-
 @bp.app_template_filter("filesize")
 def filesize(size):
     return files.human_size(size)
