@@ -39,7 +39,7 @@ from urllib.parse import urlencode
 
 from bench_app import PING_PATH, build_app
 
-from rj import db, demo, policy
+from rj import db, demo, entries, policy
 from rj.models import Case, User
 
 HERE = Path(__file__).resolve().parent
@@ -300,6 +300,43 @@ def measure_size(bench, size):
         flush=True,
     )
     return result
+
+
+CASE_PAGE_ITEMS = 300
+
+
+def seed_case_page(bench):
+    """A case whose timeline holds CASE_PAGE_ITEMS items of the usual kinds; its reference."""
+
+    def build():
+        user = User.get(User.username == USERNAME)
+        case = demo.add_cases(1, user, user, stages=["investigating"])[0]
+        party = case.parties.first()
+        kinds = ("note", "statement", "witness", "finding")
+        for i in range(CASE_PAGE_ITEMS):
+            kind = kinds[i % len(kinds)]
+            witness = entries.Witness(f"Witness {i}", "was there") if kind == "witness" else None
+            body = f"Item {i}: " + "what was said, in a few sentences. " * 6
+            entries.add_entry(case, user, kind, body, party=party, witness=witness)
+        return case.reference
+
+    return bench.query(build)
+
+
+def measure_case_page(bench):
+    reference = seed_case_page(bench)
+    path = f"/cases/{reference}"
+    pages = repeat(bench, lambda: bench.client.get(path, headers=GZIP), RENDERS, "case page")
+    compressed = expect(bench.client.get(path, headers=GZIP), 200, "case page")
+    html = gzip.decompress(compressed.data)
+    page = {
+        **pages.as_json(),
+        "items": CASE_PAGE_ITEMS,
+        "raw_bytes": len(html),
+        "gzip_bytes": len(compressed.data),
+    }
+    print(f"  case page with {CASE_PAGE_ITEMS} items: {pages.median_ms:.1f} ms", flush=True)
+    return {"case_page": page, "ping": measure_ping(bench).as_json()}
 
 
 # --- gunicorn and wrk -----------------------------------------------------------------------
@@ -592,6 +629,26 @@ def throughput_lines(wrk):
     ]
 
 
+def case_page_lines(measured):
+    page, ping = measured["case_page"], measured["ping"]
+    rows = [
+        [
+            f"case page, {page['items']} items",
+            f"{page['median_ms']:.1f}",
+            f"{page['p90_ms']:.1f}",
+            page["queries"],
+            size_text(page["raw_bytes"]),
+            size_text(page["gzip_bytes"]),
+        ],
+        [PING_PATH, f"{ping['median_ms']:.2f}", f"{ping['p90_ms']:.2f}", ping["queries"], "", ""],
+    ]
+    headers = ["route", "median ms", "p90 ms", "SQL", "HTML raw", "HTML gzipped"]
+    return [
+        table(headers, rows),
+        f"case page / reference: {page['median_ms'] / ping['median_ms']:.1f} x",
+    ]
+
+
 def report(results):
     meta, sizes = results["meta"], results["sizes"]
     return "\n".join(
@@ -632,6 +689,10 @@ def report(results):
             f"-d{WRK_SECONDS}s, session cookie, gzip",
             *throughput_lines(results["throughput"]),
             "",
+            f"The case page (GET /cases/<ref>) at {CASE_PAGE_ITEMS} timeline items, "
+            f"beside the reference route",
+            *case_page_lines(results["case_page"]),
+            "",
             "Targets",
             table(
                 ["target", "measured", "limit", "met"],
@@ -658,7 +719,7 @@ def run(workdir):
         sizes.append({"target": size, **measure_size(bench, size)})
         if size == WRK_SIZE:
             throughput = measure_throughput(bench, workdir)
-    return sizes, throughput
+    return sizes, throughput, measure_case_page(bench)
 
 
 def main():
@@ -668,7 +729,7 @@ def main():
     print("Measuring the board (takes about 2 minutes) ...", flush=True)
     try:
         with tempfile.TemporaryDirectory(prefix="mend-bench-") as workdir:
-            sizes, throughput = run(Path(workdir))
+            sizes, throughput, case_page = run(Path(workdir))
     finally:
         signal.alarm(0)
     results = {
@@ -682,6 +743,7 @@ def main():
         },
         "sizes": sizes,
         "throughput": throughput,
+        "case_page": case_page,
     }
     results["targets"] = targets(sizes, throughput)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

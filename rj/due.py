@@ -8,6 +8,7 @@ from rj import policy
 from rj.board import _as_date
 from rj.clock import today
 from rj.models import Acknowledgement, Action, Case, CheckIn, User
+from rj.vocabulary import action_label
 
 SOON_DAYS = 7
 
@@ -60,7 +61,7 @@ def items(user, soon_days=SOON_DAYS):
     for action in actions:
         found.append(
             DueItem(
-                f"Action: {action.kind}",
+                f"Action: {action_label(action.kind)}",
                 action.description,
                 _as_date(action.due_on),
                 action.case,

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from wtforms.validators import Length
 
-from rj import policy, settings
+from rj import policy, settings, vocabulary
 from rj.clock import local, utcnow
 
 HTMX_CONFIG = {
@@ -42,6 +42,9 @@ def init_app(app):
         htmx_config=json.dumps(HTMX_CONFIG, separators=(",", ":")),
         csrf_headers=lambda: json.dumps({"X-CSRFToken": generate_csrf()}),
         now_utc=utcnow,
+    )
+    app.jinja_env.filters["label"] = lambda value, labels: vocabulary.label(
+        vocabulary.LABEL_SETS[labels], value
     )
     app.jinja_env.filters["localtime"] = lambda dt, fmt="%d %b %Y %H:%M": (
         local(dt).strftime(fmt) if dt else ""

@@ -133,3 +133,19 @@ def action_label(kind):
 def label(labels, value):
     """The label of ``value`` in ``labels``, or the value itself for one not (yet) known."""
     return labels.get(value, value)
+
+
+# The label sets templates name, as in ``{{ case.severity|label("severity") }}``.
+LABEL_SETS = {
+    "role": ROLE_LABELS,
+    "case_kind": CASE_KIND_LABELS,
+    "severity": SEVERITY_LABELS,
+    "close_kind": CLOSE_KIND_LABELS,
+    "side": SIDE_LABELS,
+    "entry_kind": ENTRY_KIND_LABELS,
+    "audience": AUDIENCE_LABELS,
+    "ack_method": ACK_METHOD_LABELS,
+    "action_status": ACTION_STATUS_LABELS,
+    "appeal_outcome": APPEAL_OUTCOME_LABELS,
+    "plain_stage": PLAIN_STAGES,
+}

@@ -159,6 +159,31 @@ def method_for(rule):
     return "GET" if "GET" in rule.methods else "POST"
 
 
+# Who reads each page in tests that walk every page, and about which of build_places'
+# cases: (role, context). Pages not listed: a facilitator, about their own case.
+READERS = {
+    "process.appeal_outcome": ("admin", "appealed"),  # the admin reviews it
+    "process.reopen": ("facilitator", "closed"),
+    "mycases.index": ("participant", "own"),
+    "mycases.show": ("participant", "own"),
+    "mycases.add": ("participant", "own"),
+    "tablet.index": ("volunteer", "own"),
+    "tablet.draft": ("volunteer", "own"),
+    "tablet.correct": ("volunteer", "sent"),  # the account as it is now
+    "due.draft": ("facilitator", "orphaned"),  # a turned-off volunteer's account
+    "admin.settings_page": ("admin", "own"),
+}
+
+
+def readable_pages(app, users, values):
+    """(endpoint, user, path) for every GET route, read by someone who may open it."""
+    for rule in route_rules(app):
+        if "GET" in rule.methods:
+            role, context = READERS.get(rule.endpoint, ("facilitator", "own"))
+            yield rule.endpoint, users[role], path_for(app, rule, values[context])
+    yield "auth.signin", None, "/signin"
+
+
 # --- A world of every role and case -------------------------------------------
 
 

@@ -8,7 +8,7 @@ import pytest
 from rj import cases
 from rj.clock import today, utcnow
 from rj.db import database
-from rj.models import Case, User
+from rj.models import Action, Case, User
 from tests.helpers import count_queries, create_user, make_case
 
 
@@ -45,13 +45,21 @@ def test_board_shows_every_stage_column_in_order(client, fac):
 
 def test_a_card_shows_reference_title_severity_days_lead_and_next_due(client, fac):
     case = make_case("restoring", by=fac, severity="high", title="Words at the coffee urn")
-    Case.update(stage_entered_at=utcnow() - timedelta(days=4)).where(Case.id == case.id).execute()
-    html = client.get("/board/").get_data(as_text=True)
-    card = html.split(f'id="case-{case.id}"', 1)[1].split("</li>", 1)[0]
-    assert case.reference in card and "Words at the coffee urn" in card
-    assert "High" in card and "4 days" in card
-    assert '<abbr title="Fen Facil">FF</abbr>' in card
-    assert "Action due" in card or "Restoring target" in card
+    Case.update(
+        stage_entered_at=utcnow() - timedelta(days=4), stage_due_on=today() + timedelta(days=9)
+    ).where(Case.id == case.id).execute()
+    Action.update(due_on=today() + timedelta(days=3)).where(Action.case == case.id).execute()
+
+    def card():
+        html = client.get("/board/").get_data(as_text=True)
+        return html.split(f'id="case-{case.id}"', 1)[1].split("</li>", 1)[0]
+
+    assert case.reference in card() and "Words at the coffee urn" in card()
+    assert "High" in card() and "4 days" in card()
+    assert '<abbr title="Fen Facil">FF</abbr>' in card()
+    assert "Action due" in card() and "Restoring target" not in card()  # the earlier one
+    Case.update(stage_due_on=today() + timedelta(days=1)).where(Case.id == case.id).execute()
+    assert "Restoring target" in card() and "Action due" not in card()
 
 
 def test_overdue_items_are_marked(client, fac):

@@ -7,8 +7,7 @@ form or field cannot slip past.
 
 from html.parser import HTMLParser
 
-from tests.helpers import build_places, path_for, route_rules, sign_in_session
-from tests.test_views_audited import CONTENT_VIEWS, EXEMPT
+from tests.helpers import build_places, readable_pages, sign_in_session
 
 TEXT_INPUTS = {"text", "search", "email", "url", "tel", ""}
 
@@ -56,20 +55,6 @@ class Forms(HTMLParser):
             self._form = None
 
 
-def _pages(app, users, values):
-    """(who, path) for every page with a form, read by someone who may open it."""
-    roles = {"admin.settings_page": "admin", "tablet.draft": "volunteer"}
-    for rule in route_rules(app):
-        if "GET" not in rule.methods:
-            continue
-        if rule.endpoint in CONTENT_VIEWS:
-            role, context = CONTENT_VIEWS[rule.endpoint]
-        else:
-            role, context = roles.get(rule.endpoint, "facilitator"), "own"
-        yield users[role], path_for(app, rule, values[context])
-    yield None, "/signin"
-
-
 def _read(client, user, path):
     if user is not None:
         sign_in_session(client, user)
@@ -87,8 +72,7 @@ def test_every_text_field_states_a_limit_the_server_keeps(app, world):
     users, values = build_places(world)
     client = app.test_client()
     wrong, checked = [], 0
-    assert CONTENT_VIEWS and EXEMPT
-    for user, path in _pages(app, users, values):
+    for _, user, path in readable_pages(app, users, values):
         response, page = _read(client, user, path)
         if response.status_code != 200:
             continue

@@ -33,10 +33,12 @@ CONTEXTS = {
 }
 
 
-def row(admin, facilitator, representative, participant, volunteer, anonymous=302):
-    """One endpoint's expected statuses. A number holds for every case the role is
-    asked about; a tuple gives one per case, in the order of CONTEXTS[role]."""
+def row(ability, admin, facilitator, representative, participant, volunteer, anonymous=302):
+    """One endpoint's rule and expected statuses. ``ability`` is what the route asks the
+    policy (rj/policy.py: can(user, ability, case)); a number holds for every case the
+    role is asked about; a tuple gives one per case, in the order of CONTEXTS[role]."""
     return {
+        "ability": ability,
         "admin": admin,
         "facilitator": facilitator,
         "representative": representative,
@@ -50,79 +52,69 @@ def row(admin, facilitator, representative, participant, volunteer, anonymous=30
 # Anonymous 302s go to /signin; staff 302s are the route's own redirect.
 # fmt: off
 MATRIX = {
-    # endpoint                 admin            facilitator      repr.       partic.     vol. anon.
-    "home.index":          row(302,             302,             302,        302,        302),
-    "home.healthz":        row(200,             200,             200,        200,        200, 200),
-    "auth.signin":         row(302,             302,             302,        302,        302, 200),
-    "auth.signout":        row(302,             302,             302,        302,        302, 302),
-    "auth.change_password":
-                           row(200,             200,             200,        200,        200),
-    "board.index":         row(200,             200,             403,        403,        403),
-    "board.more":          row(302,             302,             403,        403,        403),
-    "board.toggle_names":  row(302,             302,             403,        403,        403),
-    "board.closed":        row(200,             200,             403,        403,        403),
-    "board.move":          row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "due.index":           row(200,             200,             403,        403,        403),
+    # endpoint                       ability            admin            facilitator      repr.       partic.     vol. anon.
+    "home.index":                    row("public",          302,             302,             302,        302,        302),
+    "home.healthz":                  row("public",          200,             200,             200,        200,        200, 200),
+    "auth.signin":                   row("public",          302,             302,             302,        302,        302, 200),
+    "auth.signout":                  row("public",          302,             302,             302,        302,        302, 302),
+    "auth.change_password":          row("signed-in",       200,             200,             200,        200,        200),
+    "board.index":                   row("board.view",      200,             200,             403,        403,        403),
+    "board.more":                    row("board.view",      302,             302,             403,        403,        403),
+    "board.toggle_names":            row("board.view",      302,             302,             403,        403,        403),
+    "board.closed":                  row("board.view",      200,             200,             403,        403,        403),
+    "board.move":                    row("case.move",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "due.index":                     row("due.view",        200,             200,             403,        403,        403),
     # <key> is a draft of an active volunteer: only a turned-off account's draft is offered.
-    "due.draft":           row(404,             404,             403,        403,        403),
-    "admin.settings_page": row(200,             403,             403,        403,        403),
-    "tablet.index":        row(200,             200,             403,        403,        200),
+    "due.draft":                     row("due.view",        404,             404,             403,        403,        403),
+    "admin.settings_page":           row("settings.manage", 200,             403,             403,        403,        403),
+    "tablet.index":                  row("tablet.use",      200,             200,             403,        403,        200),
     # Empty data: a quick incident report's draft, then to it.
-    "tablet.start":        row(302,             302,             403,        403,        302),
+    "tablet.start":                  row("tablet.use",      302,             302,             403,        403,        302),
     # <key> is a fresh draft of the volunteer's: anybody else's draft is not found.
-    "tablet.draft":        row(404,             404,             403,        403,        200),
-    "tablet.autosave":     row(404,             404,             403,        403,        204),
+    "tablet.draft":                  row("tablet.use",      404,             404,             403,        403,        200),
+    "tablet.autosave":               row("tablet.use",      404,             404,             403,        403,        204),
     # Not yet sent, so there is nothing to correct: back to the tablet.
-    "tablet.correct":      row(404,             404,             403,        403,        302),
-    "tablet.discard":      row(404,             404,             403,        403,        302),
+    "tablet.correct":                row("tablet.use",      404,             404,             403,        403,        302),
+    "tablet.discard":                row("tablet.use",      404,             404,             403,        403,        302),
     # Public (the draft's token stands in for the session); empty data is refused.
-    "tablet.submit":       row(404,             404,             404,        404,        422, 404),
-    "mycases.index":       row(200,             200,             200,        200,        200),
-    "mycases.show":        row((404, 404, 200), (404, 404, 200), (200, 404), (200, 404), 404),
-    "mycases.add":         row((404, 404, 200), (404, 404, 200), (200, 404), (200, 404), 404),
-    "cases.new":           row(200,             200,             403,        403,        403),
-    "cases.file":          row(200,             200,             403,        403,        403),
-    "cases.show":          row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "cases.record":        row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "cases.export_zip":    row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "cases.audit_trail":   row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "cases.correct_facts": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "cases.facts_history": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "cases.redact_facts":  row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "entries.new":         row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "entries.correct":     row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "entries.redact":      row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "entries.history":     row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "entries.file":        row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.acknowledge": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.add_party":   row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.add_representatives":
-                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.set_lead":    row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.declare_conflict":
-                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.schedule_meeting":
-                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.meeting_outcome":
-                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.add_action":  row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.action_status":
-                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.communicate_decision":
-                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.assess_community":
-                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.file_appeal": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "tablet.submit":                 row("public",          404,             404,             404,        404,        422, 404),
+    "mycases.index":                 row("mycases.view",    200,             200,             200,        200,        200),
+    "mycases.show":                  row("mycases.view",    (404, 404, 200), (404, 404, 200), (200, 404), (200, 404), 404),
+    "mycases.add":                   row("mycases.view",    (404, 404, 200), (404, 404, 200), (200, 404), (200, 404), 404),
+    "cases.new":                     row("case.file",       200,             200,             403,        403,        403),
+    "cases.file":                    row("case.file",       200,             200,             403,        403,        403),
+    "cases.show":                    row("case.view",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.record":                  row("case.export",     (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.export_zip":              row("case.export",     (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.audit_trail":             row("case.view",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.correct_facts":           row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.facts_history":           row("case.view",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.redact_facts":            row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "entries.new":                   row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "entries.correct":               row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "entries.redact":                row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "entries.history":               row("case.view",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "entries.file":                  row("case.view",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.acknowledge":           row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.add_party":             row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.add_representatives":   row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.set_lead":              row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.declare_conflict":      row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.schedule_meeting":      row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.meeting_outcome":       row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.add_action":            row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.action_status":         row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.communicate_decision":  row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.assess_community":      row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.file_appeal":           row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
     # The case is in Follow-up with no appeal under review: back to the case page.
-    "process.appeal_outcome":
-                           row((302, 404, 404), (302, 404, 404), 403,        403,        403),
-    "process.add_checkin": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.hold_checkin":
-                           row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.reflection":  row((200, 404, 404), (200, 404, 404), 403,        403,        403),
-    "process.close_early": row((200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.appeal_outcome":        row("case.edit",       (302, 404, 404), (302, 404, 404), 403,        403,        403),
+    "process.add_checkin":           row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.hold_checkin":          row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.reflection":            row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "process.close_early":           row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
     # The case is open: back to the case page.
-    "process.reopen":      row((302, 404, 404), (302, 404, 404), 403,        403,        403),
+    "process.reopen":                row("case.edit",       (302, 404, 404), (302, 404, 404), 403,        403,        403),
 }
 # fmt: on
 
@@ -144,13 +136,23 @@ def test_the_matrix_names_every_endpoint_and_only_those(app):
     )
 
 
+def test_every_route_asks_the_policy_for_the_ability_its_row_names(app):
+    wrong = []
+    for rule in route_rules(app):
+        declared = policy.rule_for(app.view_functions[rule.endpoint], rule.endpoint)
+        listed = MATRIX.get(rule.endpoint, {}).get("ability")
+        if declared != listed:
+            wrong.append(f"{rule.endpoint} asks for {declared!r}; the matrix says {listed!r}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_every_matrix_row_gives_one_status_per_case_asked_about():
     wrong = [
         f"{endpoint} / {role or 'anonymous'}: {cell!r} should be one status or "
         f"{len(CONTEXTS[role])} ({', '.join(CONTEXTS[role])})"
         for endpoint, cells in MATRIX.items()
         for role, cell in cells.items()
-        if not isinstance(cell, int) and len(cell) != len(CONTEXTS[role])
+        if role != "ability" and not isinstance(cell, int) and len(cell) != len(CONTEXTS[role])
     ]
     assert not wrong, "\n".join(wrong)
 

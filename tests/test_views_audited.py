@@ -8,44 +8,44 @@ exempt, and a route in neither list fails here.
 import pytest
 
 from rj.models import AuditRecord, Case
-from tests.helpers import build_places, path_for, route_rules, sign_in_session
+from tests.helpers import READERS, build_places, path_for, route_rules, sign_in_session
 
-# endpoint -> (the role that reads it, the case it is asked about)
+# Pages that show one case's content (who reads each: helpers.READERS).
 CONTENT_VIEWS = {
-    "cases.show": ("facilitator", "own"),
-    "cases.record": ("facilitator", "own"),
-    "cases.export_zip": ("facilitator", "own"),
-    "cases.audit_trail": ("facilitator", "own"),
-    "cases.correct_facts": ("facilitator", "own"),
-    "cases.facts_history": ("facilitator", "own"),
-    "cases.redact_facts": ("facilitator", "own"),
-    "entries.new": ("facilitator", "own"),
-    "entries.correct": ("facilitator", "own"),
-    "entries.redact": ("facilitator", "own"),
-    "entries.history": ("facilitator", "own"),
-    "entries.file": ("facilitator", "own"),
-    "process.acknowledge": ("facilitator", "own"),
-    "process.add_party": ("facilitator", "own"),
-    "process.add_representatives": ("facilitator", "own"),
-    "process.set_lead": ("facilitator", "own"),
-    "process.declare_conflict": ("facilitator", "own"),
-    "process.schedule_meeting": ("facilitator", "own"),
-    "process.meeting_outcome": ("facilitator", "own"),
-    "process.add_action": ("facilitator", "own"),
-    "process.action_status": ("facilitator", "own"),
-    "process.communicate_decision": ("facilitator", "own"),
-    "process.assess_community": ("facilitator", "own"),
-    "process.file_appeal": ("facilitator", "own"),
-    "process.appeal_outcome": ("admin", "appealed"),  # the admin reviews it
-    "process.add_checkin": ("facilitator", "own"),
-    "process.hold_checkin": ("facilitator", "own"),
-    "process.reflection": ("facilitator", "own"),
-    "process.close_early": ("facilitator", "own"),
-    "process.reopen": ("facilitator", "closed"),
-    "mycases.show": ("participant", "own"),
-    "mycases.add": ("participant", "own"),
-    "tablet.correct": ("volunteer", "sent"),  # the account as it is now
-    "due.draft": ("facilitator", "orphaned"),  # a turned-off volunteer's account
+    "cases.show",
+    "cases.record",
+    "cases.export_zip",
+    "cases.audit_trail",
+    "cases.correct_facts",
+    "cases.facts_history",
+    "cases.redact_facts",
+    "entries.new",
+    "entries.correct",
+    "entries.redact",
+    "entries.history",
+    "entries.file",
+    "process.acknowledge",
+    "process.add_party",
+    "process.add_representatives",
+    "process.set_lead",
+    "process.declare_conflict",
+    "process.schedule_meeting",
+    "process.meeting_outcome",
+    "process.add_action",
+    "process.action_status",
+    "process.communicate_decision",
+    "process.assess_community",
+    "process.file_appeal",
+    "process.appeal_outcome",
+    "process.add_checkin",
+    "process.hold_checkin",
+    "process.reflection",
+    "process.close_early",
+    "process.reopen",
+    "mycases.show",
+    "mycases.add",
+    "tablet.correct",
+    "due.draft",
 }
 # endpoint -> why it records no view
 EXEMPT = {
@@ -73,9 +73,9 @@ def _get_rules(app):
 
 def test_every_get_route_is_a_content_view_or_exempt(app):
     endpoints = {rule.endpoint for rule in _get_rules(app)}
-    unlisted = sorted(endpoints - CONTENT_VIEWS.keys() - EXEMPT.keys())
-    both = sorted(CONTENT_VIEWS.keys() & EXEMPT.keys())
-    gone = sorted((CONTENT_VIEWS.keys() | EXEMPT.keys()) - endpoints)
+    unlisted = sorted(endpoints - CONTENT_VIEWS - EXEMPT.keys())
+    both = sorted(CONTENT_VIEWS & EXEMPT.keys())
+    gone = sorted((CONTENT_VIEWS | EXEMPT.keys()) - endpoints)
     assert not unlisted, f"list these as content views or exempt: {unlisted}"
     assert not both and not gone, (both, gone)
 
@@ -94,7 +94,8 @@ def test_every_content_view_is_recorded_once(app, places):
     users, values = places
     client = app.test_client()
     wrong = []
-    for endpoint, (role, context) in sorted(CONTENT_VIEWS.items()):
+    for endpoint in sorted(CONTENT_VIEWS):
+        role, context = READERS.get(endpoint, ("facilitator", "own"))
         user = users[role]
         rule = next(r for r in _get_rules(app) if r.endpoint == endpoint)
         path = path_for(app, rule, values[context])
@@ -118,10 +119,8 @@ def test_no_exempt_page_records_a_view(app, places):
     wrong = []
     for endpoint in sorted(EXEMPT):
         rule = next(r for r in _get_rules(app) if r.endpoint == endpoint)
-        role = {"admin.settings_page": "admin", "tablet.draft": "volunteer"}.get(
-            endpoint, "facilitator"
-        )
-        path = path_for(app, rule, values["own"])
+        role, context = READERS.get(endpoint, ("facilitator", "own"))
+        path = path_for(app, rule, values[context])
         before = AuditRecord.select().count()
         sign_in_session(client, users[role])
         response = client.get(path)

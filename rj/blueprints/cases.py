@@ -7,6 +7,7 @@ from flask_login import current_user
 from rj import casepage, cases, export, policy, timeline, workflow
 from rj.clock import local, to_utc
 from rj.forms.cases import FactsForm, FactsRedactForm, IntakeForm
+from rj.models import TEXT_FACT_FIELDS
 from rj.refusals import Refused
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -154,5 +155,15 @@ def redact_facts(case):
     if form.errors and status == 200:
         status = 422
     return render_template(
-        "cases/facts_redact.html", case=case, form=form, error=error, facts=cases.facts_of(case)
+        "cases/facts_redact.html", case=case, form=form, error=error, now=_now_shown(case)
     ), status
+
+
+def _now_shown(case):
+    """What each fact holds now, shortened, beside its checkbox."""
+    facts = cases.facts_of(case)
+    return {
+        name: "now: " + (facts[name][:80] + "…" if len(facts[name]) > 80 else facts[name])
+        for name in TEXT_FACT_FIELDS
+        if facts[name]
+    }

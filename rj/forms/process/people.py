@@ -3,7 +3,6 @@
 from wtforms import (
     DateTimeLocalField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -15,6 +14,7 @@ from wtforms.validators import (
 
 from rj.forms import (
     Limit,
+    MultiCheckboxField,
     choices,
     local_now,
     not_in_the_future,
@@ -84,9 +84,9 @@ class PartyForm(CaseForm):
 
 
 class RepresentativesForm(CaseForm):
-    users = SelectMultipleField(
+    users = MultiCheckboxField(
         "Representatives",
-        description="Choose one or more (hold Ctrl or Cmd to choose several).",
+        description="Choose one or more.",
         validators=[DataRequired("Choose at least one representative.")],
     )
 
