@@ -72,6 +72,7 @@ def create_app(overrides=None, instance_path=None):
 
     from rj import cli, templating
     from rj.blueprints import (
+        account,
         admin,
         auth,
         board,
@@ -82,10 +83,24 @@ def create_app(overrides=None, instance_path=None):
         mycases,
         process,
         tablet,
+        users,
     )
 
     templating.init_app(app)
-    blueprints = (auth, home, board, cases, process, entries, due, admin, mycases, tablet)
+    blueprints = (
+        auth,
+        account,
+        home,
+        board,
+        cases,
+        process,
+        entries,
+        due,
+        admin,
+        users,
+        mycases,
+        tablet,
+    )
     for module in blueprints:
         app.register_blueprint(module.bp)
     cli.init_app(app)

@@ -1,20 +1,46 @@
-"""Every change to an account: creating it, its role, turning it off and on, passwords and
-one-time codes. The sign-in pages, the `mend` commands and the demo all come here, and
-every change is in the audit trail (who, what, when; never a password or a code).
+"""Every change to an account: creating it, its role and name, turning it off and on,
+passwords and one-time set-up codes, two-factor sign-in, and handing a facilitator's
+work over. The account pages, the sign-in pages, the `mend` commands and the demo all
+come here, and every change is in the audit trail (who, what, when; never a password
+or a code).
 
 ``by`` is the account making the change, or None for the `mend` command on the server.
+Nobody chooses a password for someone else: a new account, or a lost password, gets a
+one-time set-up code (shown once, kept hashed, expiring, working once).
 """
 
-from rj import audit, db, passwords
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
+from rj import audit, db, passwords, twofactor
 from rj.clock import utcnow
-from rj.models import User, username_key
+from rj.models import (
+    STAFF_ROLES,
+    Action,
+    Appeal,
+    Case,
+    RecoveryCode,
+    User,
+    UserSession,
+    username_key,
+)
 from rj.refusals import Refused
-from rj.vocabulary import ROLES
+from rj.vocabulary import ROLE_LABELS, ROLES
 
 USERNAME_MAX = 64
 DISPLAY_NAME_MAX = 120
-# A password hash that no password matches: a one-time code once it has been used.
+# A password hash that no password matches: a one-time code once it has been used, or
+# an account waiting for its set-up code to be issued.
 SPENT_CODE = "!spent-one-time-code"
+
+
+def reload(user):
+    return User.get_by_id(user.id)
+
+
+# --- Checks --------------------------------------------------------------------------
 
 
 def check_username(username):
@@ -25,6 +51,29 @@ def check_username(username):
     return username
 
 
+def _check_new_username(username):
+    username = check_username(username)
+    if User.select().where(User.username_key == username_key(username)).exists():
+        raise Refused(f"A user named {username!r} already exists.", "username")
+    return username
+
+
+def _check_display_name(name, username=""):
+    name = " ".join((name or "").split()) or username
+    if len(name) > DISPLAY_NAME_MAX:
+        raise Refused(
+            f"A name can be at most {DISPLAY_NAME_MAX} characters: this has {len(name)}.",
+            "display_name",
+        )
+    return name
+
+
+def check_role(role):
+    if role not in ROLES:
+        raise Refused(f"There is no role called {str(role)[:40]!r}.", "role")
+    return role
+
+
 def check_password(password, username="", field="password"):
     problem = passwords.problem_with(password or "", username)
     if problem:
@@ -32,80 +81,171 @@ def check_password(password, username="", field="password"):
     return password
 
 
+# --- Creating accounts ---------------------------------------------------------------
+
+
 def create(username, role, password, display_name="", by=None):
-    """A new account that signs in with ``password``."""
-    username = check_username(username)
-    if role not in ROLES:
-        raise Refused(f"There is no role called {role!r}.", "role")
-    check_password(password, username)
+    """A new account that signs in with ``password`` (the `mend` command)."""
+    check_role(role)
     with db.write_tx():
-        if User.select().where(User.username_key == username_key(username)).exists():
-            raise Refused(f"A user named {username!r} already exists.", "username")
+        username = _check_new_username(username)
+        check_password(password, username)
         user = User.create(
             username=username,
-            display_name=((display_name or "").strip() or username)[:DISPLAY_NAME_MAX],
+            display_name=_check_display_name(display_name, username),
             role=role,
             password_hash=passwords.hash_password(password),
         )
-        audit.record("account.created", actor=by, account=user.id, role=role)
+        audit.record("account.created", actor=by, account=user, role=role)
     return user
 
 
-def _change(user, by, action, **values):
-    """Apply ``values`` to the account, end its sessions, and audit ``action``."""
+def create_with_code(username, role, display_name="", by=None):
+    """A new account waiting for set-up: returns it and its one-time set-up code."""
+    check_role(role)
     with db.write_tx():
-        values["session_epoch"] = User.session_epoch + 1  # every change ends its sessions
+        username = _check_new_username(username)
+        user = User.create(
+            username=username,
+            display_name=_check_display_name(display_name, username),
+            role=role,
+            password_hash=SPENT_CODE,
+            must_change_password=True,
+        )
+        audit.record("account.created", actor=by, account=user, role=role)
+        code = issue_one_time_code(user, by)
+    return User.get_by_id(user.id), code
+
+
+# --- Changing accounts ---------------------------------------------------------------
+
+
+def _change(user, by, action, end_sessions=True, **values):
+    """Apply ``values`` to the account and audit ``action``; by default end its sessions."""
+    with db.write_tx():
+        if end_sessions:
+            values["session_epoch"] = User.session_epoch + 1
+            UserSession.update(ended_at=utcnow(), ended_why=action).where(
+                (UserSession.user == user.id) & UserSession.ended_at.is_null()
+            ).execute()
         User.update(values).where(User.id == user.id).execute()
-        fields = sorted(name for name in values if name not in ("session_epoch", "password_hash"))
-        audit.record(action, actor=by, account=user.id, fields=fields)
+        fields = sorted(
+            name
+            for name in values
+            if name not in ("session_epoch", "password_hash", "totp_secret", "totp_last_step")
+        )
+        audit.record(action, actor=by, account=user, fields=fields)
     return User.get_by_id(user.id)
 
 
-def set_role(user, role, by=None):
-    if role not in ROLES:
-        raise Refused(f"There is no role called {role!r}.", "role")
-    return _change(user, by, "account.role_changed", role=role)
+def _active_admins():
+    return User.select().where((User.role == "admin") & (User.is_active_account == True))  # noqa: E712
 
 
-def deactivate(user, by=None):
-    """The account can no longer sign in; its sessions end at their next request."""
-    return _change(user, by, "account.deactivated", is_active_account=False)
+def _keep_an_admin(user, by, doing):
+    """Refuse to leave the organisation without an active admin, or an admin without
+    their own role, whoever asks."""
+    if by is not None and by.id == user.id:
+        raise Refused(f"You cannot {doing} yourself: ask another coordinator.", "role")
+    if user.role == "admin" and user.is_active and _active_admins().count() <= 1:
+        raise Refused(
+            f"{user.display_name} is the last active coordinator: make someone else a "
+            f"coordinator first, so somebody can still manage accounts.",
+            "role",
+        )
+
+
+def set_role(user, role, by=None, hand_over=None):
+    """A new role; ``hand_over`` (see ``hand_over``) gives a departing facilitator's work
+    to others in the same transaction."""
+    check_role(role)
+    if role == user.role:
+        raise Refused(f"{user.display_name} is already a {ROLE_LABELS[role].lower()}.", "role")
+    with db.write_tx():
+        if user.role == "admin":
+            _keep_an_admin(user, by, "remove the coordinator role from")
+        elif by is not None and by.id == user.id:
+            raise Refused("You cannot change your own role: ask another coordinator.", "role")
+        _hand_over(user, by, hand_over)
+        return _change(user, by, "account.role_changed", role=role)
+
+
+def set_display_name(user, name, by=None):
+    """The name shown in Mend; the account's sessions go on."""
+    name = _check_display_name(name)
+    if not name:
+        raise Refused("Give the name to show.", "display_name")
+    return _change(user, by, "account.renamed", end_sessions=False, display_name=name)
+
+
+def deactivate(user, by=None, hand_over=None):
+    """The account can no longer sign in; its sessions end at once. What it wrote stays.
+    ``hand_over`` (see ``hand_over``) gives its work to others in the same transaction."""
+    if not user.is_active:
+        raise Refused(f"{user.display_name}'s account is already turned off.")
+    with db.write_tx():
+        _keep_an_admin(user, by, "turn off")
+        _hand_over(user, by, hand_over)
+        return _change(user, by, "account.deactivated", is_active_account=False)
 
 
 def reactivate(user, by=None):
+    if user.is_active:
+        raise Refused(f"{user.display_name}'s account is already on.")
     return _change(user, by, "account.reactivated", is_active_account=True)
 
 
+# --- Passwords and set-up codes ------------------------------------------------------
+
+
 def issue_one_time_code(user, by=None):
-    """A code that signs in once, after which the account must choose a new password.
-    Returned to show once; only its hash is kept."""
+    """A set-up code that signs in once, after which the account must choose a password;
+    it expires after ``SETUP_CODE_DAYS``. Returned to show once; only its hash is kept.
+    Any earlier code, the password and the sessions stop working."""
     code = passwords.one_time_code()
+    days = current_app.config["SETUP_CODE_DAYS"]
     _change(
         user,
         by,
         "account.code_issued",
         password_hash=passwords.hash_password(code),
         must_change_password=True,
+        setup_code_expires_at=utcnow() + timedelta(days=days),
     )
     return code
 
 
+def code_expired(user):
+    """Has the set-up code this account would sign in with expired?"""
+    return (
+        user.must_change_password
+        and user.setup_code_expires_at is not None
+        and utcnow() > user.setup_code_expires_at
+    )
+
+
+def waiting_for_setup(user):
+    return user.is_active and user.must_change_password
+
+
 def signed_in(user, password):
-    """After a successful sign-in: note the time, upgrade an old hash, spend a one-time code."""
+    """After a successful sign-in: note the time, upgrade an old hash (``password`` is None
+    after a second factor), spend a one-time code."""
     with db.write_tx():
         values = {User.last_sign_in_at: utcnow()}
         if user.must_change_password:
             # A one-time code works once: this session may set a password, nothing more.
             values[User.password_hash] = SPENT_CODE
-            audit.record("account.code_used", actor=user, account=user.id)
-        elif passwords.needs_rehash(user.password_hash):
+            values[User.setup_code_expires_at] = None
+            audit.record("account.code_used", actor=user, account=user)
+        elif password is not None and passwords.needs_rehash(user.password_hash):
             values[User.password_hash] = passwords.hash_password(password)
         User.update(values).where(User.id == user.id).execute()
     return User.get_by_id(user.id)
 
 
 def change_password(user, new_password):
-    """The user's own new password; ends their other sessions."""
+    """The user's own new password; ends their sessions (the caller begins a new one)."""
     check_password(new_password, user.username, "new_password")
     return _change(
         user,
@@ -113,4 +253,168 @@ def change_password(user, new_password):
         "account.password_changed",
         password_hash=passwords.hash_password(new_password),
         must_change_password=False,
+    )
+
+
+# --- Two-factor sign-in --------------------------------------------------------------
+
+
+def turn_on_two_factor(user, secret, code):
+    """Turn on two-factor sign-in with ``secret`` once ``code`` proves the app has it.
+    Returns the ten recovery codes, to show once. Other sessions end."""
+    step = twofactor.matching_step(secret, code)
+    if step is None:
+        raise Refused(
+            "That code does not match: check the time on your phone and enter the code "
+            "your app shows now.",
+            "code",
+        )
+    codes = twofactor.new_recovery_codes()
+    with db.write_tx():
+        RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
+        RecoveryCode.insert_many(
+            [{"user": user.id, "code_hash": twofactor.recovery_digest(c)} for c in codes]
+        ).execute()
+        _change(
+            user,
+            user,
+            "account.two_factor_on",
+            totp_secret=secret,
+            totp_enabled_at=utcnow(),
+            totp_last_step=step,
+        )
+    return codes
+
+
+def reset_two_factor(user, by=None):
+    """Turn two-factor sign-in off (a lost phone): the account sets it up again at its
+    next sign-in when its role needs it. Its sessions end."""
+    if not twofactor.enabled(user):
+        raise Refused(f"{user.display_name} has not turned on two-factor sign-in.")
+    with db.write_tx():
+        RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
+        return _change(
+            user,
+            by,
+            "account.two_factor_reset",
+            totp_secret=None,
+            totp_enabled_at=None,
+            totp_last_step=None,
+        )
+
+
+def second_factor(user, code):
+    """Check a two-factor code, or a recovery code, for ``user``; each works once.
+    Returns "code" or "recovery" when accepted, None when not."""
+    with db.write_tx():
+        current = db.locked(User.select().where(User.id == user.id)).get()
+        if not twofactor.enabled(current):
+            return None
+        step = twofactor.matching_step(current.totp_secret, code, after=current.totp_last_step)
+        if step is not None:
+            User.update(totp_last_step=step).where(User.id == user.id).execute()
+            return "code"
+        used = (
+            RecoveryCode.update(used_at=utcnow())
+            .where(
+                (RecoveryCode.user == user.id)
+                & (RecoveryCode.code_hash == twofactor.recovery_digest(code))
+                & RecoveryCode.used_at.is_null()
+            )
+            .execute()
+        )
+        if used:
+            audit.record("account.recovery_code_used", actor=user, account=user)
+            return "recovery"
+    return None
+
+
+def recovery_codes_left(user):
+    return (
+        RecoveryCode.select()
+        .where((RecoveryCode.user == user.id) & RecoveryCode.used_at.is_null())
+        .count()
+    )
+
+
+# --- Handing work over ---------------------------------------------------------------
+
+
+@dataclass
+class Duties:
+    """What a facilitator holds that nobody else can act on: open cases they lead, open
+    actions they own, appeals they review."""
+
+    cases: list
+    actions: list
+    appeals: list
+
+    def __bool__(self):
+        return bool(self.cases or self.actions or self.appeals)
+
+
+def duties(user):
+    open_case = Case.stage != "closed"
+    return Duties(
+        cases=list(Case.select().where((Case.lead == user.id) & open_case).order_by(Case.id)),
+        actions=list(
+            Action.select(Action, Case)
+            .join(Case)
+            .where((Action.owner == user.id) & (Action.status == "open") & open_case)
+            .order_by(Action.id)
+        ),
+        appeals=list(
+            Appeal.select(Appeal, Case)
+            .join(Case)
+            .where((Appeal.reviewer == user.id) & Appeal.outcome.is_null())
+            .order_by(Appeal.id)
+        ),
+    )
+
+
+def _hand_over(user, by, new_holders):
+    """Give ``user``'s duties to the accounts ``new_holders`` names: a mapping of
+    ("case", id), ("action", id) or ("appeal", id) to an account. What it leaves out
+    stays with ``user`` and is flagged on the board and the Due page. All or nothing: a
+    refusal names the field (``case_<id>``, ``action_<id>``, ``appeal_<id>``)."""
+    from rj import cases
+
+    if not new_holders:
+        return
+    held = duties(user)
+    steps = [("case", c, cases.set_lead) for c in held.cases]
+    steps += [("action", a, cases.set_action_owner) for a in held.actions]
+    steps += [("appeal", a, cases.set_appeal_reviewer) for a in held.appeals]
+    for kind, thing, give in steps:
+        holder = new_holders.get((kind, thing.id))
+        if holder is None:
+            continue
+        if holder.id == user.id:
+            raise Refused("Choose somebody else.", f"{kind}_{thing.id}")
+        try:
+            give(thing, holder, by)
+        except Refused as refused:
+            raise Refused(refused.message, f"{kind}_{thing.id}") from refused
+
+
+def unattended():
+    """Open work held by an account that cannot act on it (turned off, or no longer a
+    facilitator): cases without a lead who can lead, actions without an owner who can see
+    them done, appeals without a reviewer who can decide. For the board and Due page."""
+    gone = User.select(User.id).where(
+        (User.is_active_account == False) | User.role.not_in(STAFF_ROLES)  # noqa: E712
+    )
+    open_case = Case.stage != "closed"
+    return Duties(
+        cases=list(Case.select().where(Case.lead.in_(gone) & open_case)),
+        actions=list(
+            Action.select(Action, Case)
+            .join(Case)
+            .where(Action.owner.in_(gone) & (Action.status == "open") & open_case)
+        ),
+        appeals=list(
+            Appeal.select(Appeal, Case)
+            .join(Case)
+            .where(Appeal.reviewer.in_(gone) & Appeal.outcome.is_null())
+        ),
     )

@@ -106,6 +106,8 @@ def _canonical(record):
             "details": json.loads(record.details),
             "address": record.address,
             "prev": record.prev_hash,
+            # Only records about an account carry it, so older records hash as they did.
+            **({"account": record.account_id} if record.account_id is not None else {}),
         },
         sort_keys=True,
         separators=(",", ":"),
@@ -136,13 +138,14 @@ def _lock_chain():
         db.database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PG_CHAIN_LOCK,))
 
 
-def _append(action, actor, case, entry_id, details, prev_hash):
+def _append(action, actor, case, entry_id, details, prev_hash, account=None):
     address = (request.remote_addr or "") if has_request_context() else "cli"
     row = AuditRecord(
         actor=actor,
         action=action,
         case=case,
         entry_id=entry_id,
+        account_id=getattr(account, "id", account),
         details=json.dumps(details, sort_keys=True, default=str),
         address=address,
         prev_hash=prev_hash,
@@ -154,9 +157,10 @@ def _append(action, actor, case, entry_id, details, prev_hash):
     return row
 
 
-def record(action, actor=None, case=None, entry_id=None, **details):
+def record(action, actor=None, case=None, entry_id=None, account=None, **details):
     """Append one keyed record. Call inside the write transaction of the change it describes.
 
+    ``account`` is the account the record is about (a change to it), if any.
     Three queries, as many as before the chain was keyed (the last record, the
     insert, its hash; plus the chain lock on PostgreSQL). Raises ``ChainNotKeyed``
     rather than extend a chain whose last record is plain: a keyed record there
@@ -170,7 +174,8 @@ def record(action, actor=None, case=None, entry_id=None, **details):
             f"The audit chain ends in record {last.id}, which is not keyed: run `mend init-db` "
             "if Mend was just upgraded, otherwise `mend audit verify`."
         )
-    return _append(action, actor, case, entry_id, details, last.hash if last else GENESIS)
+    previous = last.hash if last else GENESIS
+    return _append(action, actor, case, entry_id, details, previous, account=account)
 
 
 def seal():

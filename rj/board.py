@@ -18,7 +18,7 @@ from peewee import JOIN, SQL, fn
 from rj import policy, workflow
 from rj.clock import local, today, utcnow, zone
 from rj.db import MAX_INTEGER
-from rj.models import Action, Case, CheckIn, Party, Person, User
+from rj.models import STAFF_ROLES, Action, Case, CheckIn, Party, Person, User
 from rj.vocabulary import SEVERITIES, SIDE_LABELS
 
 PAGE_SIZE = 25
@@ -177,6 +177,7 @@ class Card:
     days_in_stage: int
     lead_initials: str
     lead_name: str
+    lead_gone: bool  # the lead's account was turned off, or is no longer a facilitator
     due_label: str
     due_on: date | None
     overdue: bool
@@ -195,6 +196,7 @@ class Card:
             self.days_in_stage,
             self.lead_initials,
             self.lead_name,
+            self.lead_gone,
             self.due_label,
             self.due_on,
             self.overdue,
@@ -225,6 +227,8 @@ def _card_query(query):
             Case.stage_entered_at,
             Case.stage_due_on,
             lead.display_name.alias("lead_name"),
+            lead.is_active_account.alias("lead_active"),
+            lead.role.alias("lead_role"),
             _open_action_due().alias("action_due"),
             _checkin_due().alias("checkin_due"),
         )
@@ -262,6 +266,8 @@ def _card(row, stage_labels, now=None, tz=None):
         days_in_stage=max(0, (now - entered).days),
         lead_initials=_initials(row["lead_name"]),
         lead_name=row["lead_name"] or "",
+        lead_gone=row["lead_name"] is not None
+        and (not row["lead_active"] or row["lead_role"] not in STAFF_ROLES),
         due_label=due_label,
         due_on=due_on,
         overdue=bool(due_on and due_on < now),

@@ -4,6 +4,12 @@ Plain functions over the models; each write is one transaction with its audit
 record. The board's rules (rj/workflow.py) read what these write.
 """
 
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+
 from rj import audit, db, entries
 from rj.clock import local, today, utcnow
 from rj.entries import REDACTED
@@ -14,6 +20,7 @@ from rj.models import (
     Action,
     Appeal,
     Case,
+    CaseCode,
     CaseFacts,
     CaseRedaction,
     CheckIn,
@@ -475,3 +482,142 @@ def appeal_case(case, by, grounds, reviewer, party=None):
         appeal = file_appeal(case, by, grounds.strip(), reviewer, party=party)
         workflow.move(case, "appeal", by, case.version)
         return appeal
+
+
+# --- Access for the people in a case ---------------------------------------------------
+
+CASE_CODE_KINDS = ("party", "representative")
+CASE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def give_new_account(party, by, username, display_name, kind):
+    """An account for the person of ``party`` (a participant linked to their person record)
+    or for a new representative of it, waiting for set-up: returns it and its code."""
+    from rj import accounts
+
+    if kind not in CASE_CODE_KINDS:
+        raise Refused("Choose whom the account is for.", "kind")
+    role = "participant" if kind == "party" else "representative"
+    with db.write_tx():
+        person = Person.get_by_id(party.person_id)
+        if kind == "party" and person.user_id is not None:
+            raise Refused(f"{person.name} has an account in this case already.")
+        user, code = accounts.create_with_code(username, role, display_name, by)
+        if kind == "party":
+            Person.update(user=user.id).where(Person.id == person.id).execute()
+            audit.record("party.account_linked", actor=by, case=party.case_id, party=party.id)
+        else:
+            Representative.create(party=party, user=user)
+            audit.record(
+                "representative.added", actor=by, case=party.case_id, party=party.id, user=user.id
+            )
+        Case.get_by_id(party.case_id).touch(by)
+    return user, code
+
+
+def _code_digest(code):
+    return hashlib.sha256(
+        "".join((code or "").upper().split()).replace("-", "").encode()
+    ).hexdigest()
+
+
+def issue_case_code(party, by, kind):
+    """A one-time case code for someone who already has an account: entered under "My
+    cases" while signed in, it links their account to the person of ``party`` (``kind``
+    "party") or makes them its representative. Returned to show once; only its hash is
+    kept. Expires after ``SETUP_CODE_DAYS``."""
+    if kind not in CASE_CODE_KINDS:
+        raise Refused("Choose whom the code is for.", "kind")
+    if kind == "party" and Person.get_by_id(party.person_id).user_id is not None:
+        raise Refused(f"{party.person.name} has an account in this case already.")
+    raw = "".join(secrets.choice(CASE_CODE_ALPHABET) for _ in range(12))
+    code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+    days = current_app.config["SETUP_CODE_DAYS"]
+    with db.write_tx():
+        CaseCode.create(
+            code_hash=_code_digest(code),
+            party=party,
+            kind=kind,
+            created_by=by,
+            expires_at=utcnow() + timedelta(days=days),
+        )
+        audit.record("case_code.issued", actor=by, case=party.case_id, party=party.id, kind=kind)
+    return code
+
+
+def redeem_case_code(user, code):
+    """Link ``user`` to the case the code was given for; each code works once. Returns
+    the party. A wrong, used or expired code says only that it does not work."""
+    nothing = Refused(
+        "That code does not work: check it, or ask the facilitator for a new one.", "code"
+    )
+    with db.write_tx():
+        row = db.locked(
+            CaseCode.select().where(
+                (CaseCode.code_hash == _code_digest(code))
+                & CaseCode.used_at.is_null()
+                & (CaseCode.expires_at > utcnow())
+            )
+        ).first()
+        if row is None:
+            raise nothing
+        party = Party.get_by_id(row.party_id)
+        case = Case.get_by_id(party.case_id)
+        if user.id in _people_of(case) or user.id == case.lead_id:
+            raise Refused(f"Your account takes part in {case.reference} already.", "code")
+        if row.kind == "party":
+            if Person.get_by_id(party.person_id).user_id is not None:
+                raise nothing
+            Person.update(user=user.id).where(Person.id == party.person_id).execute()
+            audit.record("party.account_linked", actor=user, case=case, party=party.id)
+        else:
+            if user.role != "representative":
+                raise Refused(
+                    "This code is for a representative's account: ask the facilitator.", "code"
+                )
+            Representative.create(party=party, user=user)
+            audit.record(
+                "representative.added", actor=user, case=case, party=party.id, user=user.id
+            )
+        CaseCode.update(used_at=utcnow(), used_by=user.id).where(CaseCode.id == row.id).execute()
+        case.touch(user)
+    return party
+
+
+def _people_of(case):
+    """Accounts already taking part in ``case``: its parties' and their representatives'."""
+    as_party = Person.select(Person.user).join(Party).where(Party.case == case)
+    reps = (
+        Representative.select(Representative.user)
+        .join(Party, on=(Representative.party == Party.id))
+        .where(Party.case == case)
+    )
+    return {row[0] for row in (as_party | reps).tuples() if row[0] is not None}
+
+
+def set_action_owner(action, owner, by):
+    """A new owner for an action (a handover)."""
+    if owner.role not in ("facilitator", "admin") or not owner.is_active:
+        raise Refused(f"{owner.display_name} is not an active facilitator.", "owner")
+    with db.write_tx():
+        Action.update(owner=owner.id).where(Action.id == action.id).execute()
+        Case.get_by_id(action.case_id).touch(by)
+        audit.record(
+            "action.owner_set", actor=by, case=action.case_id, action_id=action.id, owner=owner.id
+        )
+
+
+def set_appeal_reviewer(appeal, reviewer, by):
+    """A new reviewer for an open appeal (a handover): never the lead, a party or recused."""
+    case = Case.get_by_id(appeal.case_id)
+    problem = lead_problem(case, reviewer)
+    if problem is None and reviewer.id == case.lead_id:
+        problem = "they are the lead facilitator"
+    if problem:
+        raise Refused(f"{reviewer.display_name} cannot review this appeal: {problem}.", "reviewer")
+    with db.write_tx():
+        Appeal.update(reviewer=reviewer.id).where(Appeal.id == appeal.id).execute()
+        case.touch(by)
+        audit.record(
+            "appeal.reviewer_set", actor=by, case=case, appeal=appeal.id, reviewer=reviewer.id
+        )

@@ -9,6 +9,14 @@ import os
 class Defaults:
     # Accounts and sessions
     SESSION_IDLE_MINUTES = 30
+    # Participants and representatives often share a computer or phone: sooner.
+    SHARED_DEVICE_IDLE_MINUTES = 10
+    # A one-time set-up code (new account, lost password) and a case code work this long.
+    SETUP_CODE_DAYS = 7
+    # Roles that must sign in with a second factor (never on a demo database).
+    TWO_FACTOR_ROLES = ["admin", "facilitator"]
+    # The address people reach Mend at, for set-up slips and posters (https://...).
+    PUBLIC_URL = None
     SESSION_MAX_HOURS = 12
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

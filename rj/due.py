@@ -81,3 +81,34 @@ def items(user, soon_days=SOON_DAYS):
         )
     found.sort(key=lambda item: (item.due_on, item.case.reference))
     return found
+
+
+@dataclass
+class Unattended:
+    what: str
+    case: Case
+    holder: str
+
+
+def unattended(user):
+    """Open work held by an account that cannot act on it (turned off, or no longer a
+    facilitator), on the cases ``user`` can see: flagged until someone takes it on."""
+    from rj import accounts
+
+    held = accounts.unattended()
+    hidden = set(policy.excluded_case_ids(user))
+    holders = {c.lead_id for c in held.cases} | {a.owner_id for a in held.actions}
+    holders |= {a.reviewer_id for a in held.appeals}
+    names = dict(
+        User.select(User.id, User.display_name).where(User.id.in_(holders or {0})).tuples()
+    )
+    found = [Unattended("Needs a new lead", c, names.get(c.lead_id, "")) for c in held.cases]
+    found += [
+        Unattended("An action needs a new owner", a.case, names.get(a.owner_id, ""))
+        for a in held.actions
+    ]
+    found += [
+        Unattended("An appeal needs a new reviewer", a.case, names.get(a.reviewer_id, ""))
+        for a in held.appeals
+    ]
+    return [item for item in found if item.case.id not in hidden]

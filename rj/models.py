@@ -3,6 +3,7 @@
 import unicodedata
 
 from peewee import (
+    BigIntegerField,
     BooleanField,
     CharField,
     DateField,
@@ -46,6 +47,13 @@ class User(BaseModel):
     session_epoch = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow)
     last_sign_in_at = DateTimeField(null=True)
+    # A one-time set-up code (in password_hash while must_change_password) expires.
+    setup_code_expires_at = DateTimeField(null=True)
+    # Two-factor sign-in (TOTP): the shared secret, when it was turned on, and the last
+    # time step a code was accepted for (a code works once).
+    totp_secret = CharField(max_length=64, null=True)
+    totp_enabled_at = DateTimeField(null=True)
+    totp_last_step = BigIntegerField(null=True)
 
     class Meta:
         table_name = "account"
@@ -391,6 +399,7 @@ class AuditRecord(BaseModel):
     action = CharField(max_length=40)
     case = ForeignKeyField(Case, null=True, backref="audit_records", on_delete="RESTRICT")
     entry_id = IntegerField(null=True)
+    account_id = IntegerField(null=True, index=True)  # the account a record is about
     details = TextField(default="{}")
     address = CharField(max_length=64, default="")
     prev_hash = CharField(max_length=64)
@@ -428,3 +437,50 @@ class WitnessDraft(BaseModel):
 
     class Meta:
         table_name = "witness_draft"
+
+
+class UserSession(BaseModel):
+    """A signed-in browser. The cookie carries a random token; only its SHA-256 is kept.
+    Ending the row ends the session, whatever the cookie says."""
+
+    token_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    browser = CharField(max_length=200, default="")
+    address = CharField(max_length=64, default="")
+    ended_at = DateTimeField(null=True)
+    ended_why = CharField(max_length=40, default="")
+
+    class Meta:
+        table_name = "user_session"
+        indexes = ((("user", "ended_at"), False),)
+
+
+class RecoveryCode(BaseModel):
+    """A single-use code that stands in for a two-factor code (only its SHA-256 is kept)."""
+
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=255)
+    used_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "recovery_code"
+
+
+class CaseCode(BaseModel):
+    """A one-time code that links an account someone already has to a case: as the person
+    of a party, or as a representative of it. Only its SHA-256 is kept."""
+
+    code_hash = CharField(max_length=64, unique=True)
+    party = ForeignKeyField(Party, backref="case_codes", on_delete="CASCADE")
+    kind = CharField(max_length=20)  # "party" or "representative"
+    created_by = ForeignKeyField(User)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+    used_by = ForeignKeyField(User, null=True)
+
+    class Meta:
+        table_name = "case_code"

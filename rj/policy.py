@@ -142,6 +142,7 @@ NAVIGATION = (
     ("board.view", "board.index", "Board", ("board.", "cases.", "entries.", "process.")),
     ("due.view", "due.index", "Due", ("due.",)),
     ("case.file", "cases.new", "New case", ("cases.new", "cases.file")),
+    ("users.manage", "users.index", "Accounts", ("users.",)),
     ("settings.manage", "admin.settings_page", "Settings", ("admin.",)),
     ("mycases.view", "mycases.index", "My cases", ("mycases.",)),
     ("tablet.use", "tablet.index", "Tablet", ("tablet.",)),

@@ -34,6 +34,26 @@ def field_limit(field):
     return min(limits) if limits else None
 
 
+BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "a Mac"),
+    ("CrOS", "a Chromebook"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_name(user_agent):
+    """A person's words for a browser ("Firefox on Android"), from its User-Agent."""
+    text = user_agent or ""
+    browser = next((name for mark, name in BROWSERS if mark in text), "A browser")
+    system = next((name for mark, name in SYSTEMS if mark in text), None)
+    return f"{browser} on {system}" if system else browser
+
+
 def init_app(app):
     app.jinja_env.globals.update(
         field_limit=field_limit,
@@ -46,6 +66,11 @@ def init_app(app):
     app.jinja_env.filters["label"] = lambda value, labels: vocabulary.label(
         vocabulary.LABEL_SETS[labels], value
     )
+    app.jinja_env.filters["browser_name"] = browser_name
+    app.jinja_env.filters["account_action"] = lambda action: vocabulary.label(
+        vocabulary.ACCOUNT_ACTION_LABELS, action
+    )
+    app.jinja_env.filters["localdate"] = lambda d: d.strftime("%-d %b %Y") if d else ""
     app.jinja_env.filters["localtime"] = lambda dt, fmt="%d %b %Y %H:%M": (
         local(dt).strftime(fmt) if dt else ""
     )

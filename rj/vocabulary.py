@@ -135,6 +135,21 @@ def label(labels, value):
     return labels.get(value, value)
 
 
+# What happened to an account, as its history says it.
+ACCOUNT_ACTION_LABELS = {
+    "account.created": "Account created",
+    "account.code_issued": "Set-up code made",
+    "account.code_used": "Signed in with the set-up code",
+    "account.password_changed": "Password changed",
+    "account.role_changed": "Role changed",
+    "account.renamed": "Name changed",
+    "account.deactivated": "Turned off",
+    "account.reactivated": "Turned on again",
+    "account.two_factor_on": "Two-factor sign-in turned on",
+    "account.two_factor_reset": "Two-factor sign-in reset",
+    "account.recovery_code_used": "Signed in with a recovery code",
+}
+
 # The label sets templates name, as in ``{{ case.severity|label("severity") }}``.
 LABEL_SETS = {
     "role": ROLE_LABELS,
@@ -148,4 +163,5 @@ LABEL_SETS = {
     "action_status": ACTION_STATUS_LABELS,
     "appeal_outcome": APPEAL_OUTCOME_LABELS,
     "plain_stage": PLAIN_STAGES,
+    "account_action": ACCOUNT_ACTION_LABELS,
 }

@@ -24,6 +24,7 @@ TEST_CONFIG = {
     "AUDIT_KEY": "test-audit-key-0123456789abcdef0123456789abcdef",
     "WTF_CSRF_ENABLED": False,
     "THROTTLE_ENABLED": False,
+    "TWO_FACTOR_ROLES": [],  # the tests of two-factor sign-in turn it on
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 8,
     "ARGON2_PARALLELISM": 1,
@@ -69,11 +70,20 @@ def create_user(role="facilitator", username=None, password=PASSWORD, **fields):
 
 
 def sign_in_session(client, user):
-    """Put ``user`` in the client's session, as a successful sign-in would."""
+    """Put ``user`` in the client's session, as a successful sign-in would: a session row
+    on the server and its token in the cookie."""
+    import hashlib
+    import secrets
+
+    from rj.models import UserSession
+
+    token = secrets.token_urlsafe(16)
+    UserSession.create(token_hash=hashlib.sha256(token.encode()).hexdigest(), user=user)
     now = utcnow().timestamp()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session["sid"] = token
         session["signed_in_at"] = now
         session["seen_at"] = now
 
@@ -172,6 +182,12 @@ READERS = {
     "tablet.correct": ("volunteer", "sent"),  # the account as it is now
     "due.draft": ("facilitator", "orphaned"),  # a turned-off volunteer's account
     "admin.settings_page": ("admin", "own"),
+    "process.give_access": ("facilitator", "unlinked"),
+    "users.index": ("admin", "own"),
+    "users.new": ("admin", "own"),
+    "users.show": ("admin", "own"),
+    "users.deactivate": ("admin", "own"),
+    "users.change_role": ("admin", "own"),
 }
 
 
@@ -253,10 +269,20 @@ def build_world():
         "party": furnish(as_party, other_lead),
     }
     objects["other"] = objects["recused"]
+    # An account for the coordinators' pages to act on, with a signed-in session.
+    subject = create_user("participant", display_name="Sol Subject")
+    from rj.models import UserSession
+
+
+    def signed_in():  # a fresh session for each request: a route may end the one it names
+        return UserSession.create(token_hash=uuid.uuid4().hex, user=subject).id
+
     for values in objects.values():
         values["key"] = fresh_draft(
             users["volunteer"], Case.get(Case.reference == values["reference"])
         )
+        values["user_id"] = subject.id
+        values["session_id"] = signed_in
     return users, objects
 
 
@@ -290,6 +316,8 @@ def build_places(world):
     leaver = create_user("volunteer")
     orphaned = tablet.start(leaver, own)
     accounts.deactivate(leaver)
+    unlinked = Party.get((Party.case == own) & (Party.side == "caused"))  # no account yet
+    values["unlinked"] = {**objects["own"], "party_id": unlinked.id}
     values["appealed"] = {**objects["own"], "reference": appealed.reference}
     values["closed"] = {**objects["own"], "reference": closed.reference}
     values["sent"] = {**objects["own"], "key": sent.key}

@@ -171,25 +171,17 @@ def test_the_board_moves_a_card_to_acknowledged_only_after_the_acknowledgement_f
 # --- 2. People in the case ---------------------------------------------------
 
 
-def test_adding_a_person_linked_to_an_account_makes_them_a_party(client, fac):
+def test_adding_a_person_never_links_an_account_picked_from_a_list(client, fac):
     participant = create_user("participant", display_name="Pat Part")
     case = make_case("filed", by=fac)
-    response = post(
-        client,
-        case,
-        "parties/new",
-        {
-            "name": "Pat",
-            "pronouns": "they/them",
-            "side": "harmed",
-            "contact": "",
-            "account": participant.id,
-        },
-    )
+    form = client.get(f"/cases/{case.reference}/parties/new").get_data(as_text=True)
+    assert 'name="account"' not in form and "Pat Part" not in form
+    data = {"name": "Pat", "pronouns": "they/them", "side": "harmed", "account": participant.id}
+    response = post(client, case, "parties/new", data)
     assert response.status_code == 302
     party = Party.get(Party.case == case)
     assert (party.side, party.person.name, party.person.pronouns) == ("harmed", "Pat", "they/them")
-    assert party.person.user_id == participant.id
+    assert party.person.user_id is None
     text = page(client, case)
     assert "Pat is added as harmed." in text
     assert "Pat (they/them) — Harmed" in text
@@ -210,7 +202,6 @@ def test_a_person_without_contact_or_account_can_be_added(client, fac):
         ("name", " ", "Give a name or chosen name."),
         ("side", "bystander", "Not a valid choice."),
         ("side", "", "Choose a side."),
-        ("account", "999999", "Not a valid choice."),
     ],
 )
 def test_a_bad_person_is_refused_beside_the_field_and_nothing_is_saved(
@@ -222,16 +213,6 @@ def test_a_bad_person_is_refused_beside_the_field_and_nothing_is_saved(
     assert response.status_code == 422
     assert error_beside(response, field, message)
     assert not Party.select().exists() and not Person.select().exists()
-
-
-def test_an_account_cannot_be_added_twice_as_a_party(client, fac):
-    participant = create_user("participant", display_name="Pat Part")
-    case = make_case("filed", by=fac, parties=[("harmed", participant, "Pat")])
-    data = {"name": "Pat again", "side": "caused", "account": participant.id}
-    response = post(client, case, "parties/new", data)
-    assert response.status_code == 422
-    assert error_beside(response, "account", "Pat Part is already a party to this case.")
-    assert Party.select().count() == 1
 
 
 def test_representatives_are_added_to_a_party_and_shown_beside_it(client, fac):

@@ -108,7 +108,7 @@ def test_htmx_is_configured_safely(client, login_as):
 def test_session_cookie_is_httponly_and_lax(client):
     user = create_user("facilitator")
     response = client.post("/signin", data={"username": user.username, "password": PASSWORD})
-    cookie = response.headers["Set-Cookie"]
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if "_session=" in c)
     assert cookie.startswith("mend_session=")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
@@ -123,9 +123,12 @@ def test_over_https_the_cookie_is_secure_host_prefixed_and_hsts_is_sent(database
             data={"username": user.username, "password": PASSWORD},
             base_url="https://mend.example",
         )
-        cookie = response.headers["Set-Cookie"]
+        cookies = response.headers.getlist("Set-Cookie")
+        cookie = next(c for c in cookies if "_session=" in c)
         assert cookie.startswith("__Host-mend_session=")
         assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+        device = next(c for c in cookies if c.startswith("mend_device="))
+        assert "Secure" in device and "HttpOnly" in device
         assert "max-age" in response.headers["Strict-Transport-Security"]
 
 

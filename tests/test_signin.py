@@ -110,7 +110,7 @@ def test_five_failures_from_one_address_make_that_pair_wait(client, throttled):
         assert sign_in(client, user.username, "wrong password").status_code == 200
     response = sign_in(client, user.username)  # even the right password waits
     assert response.status_code == 429
-    assert "Too many attempts. Please wait" in response.get_data(as_text=True)
+    assert "Too many failed sign-ins for this username here; try again in" in response.get_data(as_text=True)
     # Another address is not slowed by this pair.
     other = sign_in(client, user.username, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code == 302
@@ -124,7 +124,7 @@ def test_twenty_failures_lock_the_account_from_every_address(client, throttled):
         )
     response = sign_in(client, user.username, environ_base={"REMOTE_ADDR": "10.2.0.1"})
     assert response.status_code == 429
-    assert "This account is locked for about 15 minutes." in response.get_data(as_text=True)
+    assert "Too many failed sign-ins for this account; try again in 15 minutes." in response.get_data(as_text=True)
 
 
 def test_unknown_usernames_are_throttled_like_real_ones(client, throttled):
@@ -213,7 +213,7 @@ def test_wrong_current_passwords_on_the_change_page_are_throttled_like_sign_ins(
     right = {**data, "current_password": PASSWORD}
     response = client.post("/account/password", data=right)
     assert response.status_code == 429
-    assert "Too many attempts. Please wait" in response.get_data(as_text=True)
+    assert "Too many failed sign-ins for this username here; try again in" in response.get_data(as_text=True)
     assert passwords.verify_password(User.get_by_id(user.id).password_hash, PASSWORD)
     # The failures count against signing in too.
     assert sign_in(client, user.username).status_code == 429

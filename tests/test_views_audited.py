@@ -46,6 +46,8 @@ CONTENT_VIEWS = {
     "mycases.add",
     "tablet.correct",
     "due.draft",
+    "process.give_access",
+    "process.representative_access",
 }
 # endpoint -> why it records no view
 EXEMPT = {
@@ -64,6 +66,16 @@ EXEMPT = {
     "mycases.index": "the list of one's own cases",
     "tablet.index": "the tablet's list of open cases: references and neutral titles",
     "tablet.draft": "one's own draft before it is sent",
+    "auth.second_factor": "the second step of signing in",
+    "auth.leave": "a blank page after leaving quickly",
+    "account.index": "one's own account",
+    "account.two_factor": "one's own two-factor sign-in",
+    "users.index": "the list of accounts",
+    "users.new": "a new account",
+    "users.show": "an account, with the references and titles of its work, as on the board",
+    "users.deactivate": "turning an account off: references and titles of its work",
+    "users.change_role": "an account's role: references and titles of its work",
+    "mycases.join": "joining a case with a code: no case yet",
 }
 
 

@@ -20,6 +20,7 @@ def index():
         soon=[i for i in found if not i.overdue],
         soon_days=due.SOON_DAYS,
         drafts=tablet.stale_drafts(current_user),
+        unattended=due.unattended(current_user),
     )
 
 

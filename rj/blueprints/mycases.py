@@ -4,13 +4,13 @@ Only what is shared with their side: never the other side's private entries,
 witness identities, contact details or the board.
 """
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from rj import entries, policy, workflow
+from rj import cases, entries, policy, throttle, workflow
 from rj.forms import refuse
-from rj.forms.mycases import StatementForm
+from rj.forms.mycases import CaseCodeForm, StatementForm
 from rj.models import Case, CheckIn, Representative, User
 from rj.refusals import Refused
 from rj.vocabulary import ENTRY_KIND_LABELS, PLAIN_STAGES
@@ -26,6 +26,32 @@ def index():
         "mycases/index.html",
         cases=[(case, workflow.stage(case.stage), PLAIN_STAGES[case.stage]) for case in rows],
     )
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@policy.requires("mycases.view")
+def join():
+    """Join a case with the one-time code from a slip: the case shows in "My cases"."""
+    form = CaseCodeForm()
+    error, status = None, 200
+    if form.is_submitted():
+        address = request.remote_addr or "unknown"
+        limit = throttle.limited(current_user.username, address)
+        if limit:
+            error, status = limit.message, 429
+        elif form.validate():
+            try:
+                party = cases.redeem_case_code(current_user, form.code.data)
+            except Refused as refused:
+                throttle.record_failure(current_user.username, address)
+                refuse(form, refused)
+            else:
+                case = party.case
+                flash(f"You can follow {case.reference} here now.", "ok")
+                return redirect(url_for("mycases.show", reference=case.reference))
+        if status == 200:
+            status = 422
+    return render_template("mycases/join.html", form=form, error=error), status
 
 
 @bp.route("/<reference>")

@@ -62,3 +62,18 @@ class ChangePasswordForm(SetPasswordForm):
         validators=[DataRequired("Enter your current password.")],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        "Code from your app, or a recovery code",
+        description="Six digits from the authenticator app on your phone. Lost it? "
+        "Use one of the recovery codes you were given.",
+        validators=[DataRequired("Enter the code."), Limit(40)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "text",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
+    )

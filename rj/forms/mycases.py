@@ -1,7 +1,7 @@
 """What a participant or representative may add to their own case."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
 from rj.entries import BODY_MAX
@@ -20,4 +20,13 @@ class StatementForm(FlaskForm):
         description="Seen by the facilitators, this side of the case and its representatives.",
         validators=[DataRequired("Write something first."), Limit(BODY_MAX)],
         render_kw={"rows": 8},
+    )
+
+
+class CaseCodeForm(FlaskForm):
+    code = StringField(
+        "Case code",
+        description="From the slip a facilitator gave you, for example ABCD-EFGH-JKLM.",
+        validators=[DataRequired("Type the code from your slip."), Limit(40)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )

@@ -589,3 +589,21 @@
     });
   });
 })();
+
+// --- Small things ------------------------------------------------------------------
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target.closest("[data-print], [data-leave-quickly]") : null;
+    if (!target) return;
+    if (target.hasAttribute("data-print")) {
+      window.print();
+      return;
+    }
+    // Leave quickly: sign out and take this page's place in the history, so the back
+    // button does not bring the case back (the pages behind it are not cached either).
+    event.preventDefault();
+    document.body.innerHTML = "";
+    window.location.replace(target.getAttribute("href"));
+  });
+})();

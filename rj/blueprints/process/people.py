@@ -5,11 +5,12 @@ from flask import flash, redirect, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from rj import cases, policy, workflow
-from rj.blueprints.process import bp, page, pick, saved, user_choices
+from rj import cases, policy, slips, workflow
+from rj.blueprints.process import back_to_case, bp, page, pick, saved, user_choices
 from rj.clock import to_utc
 from rj.forms import refuse
 from rj.forms.process.people import (
+    AccessForm,
     AcknowledgementForm,
     ConflictForm,
     LeadForm,
@@ -51,15 +52,11 @@ def acknowledge(case):
 @bp.route("/parties/new", methods=["GET", "POST"])
 @policy.case_route("case.edit", open_only=True)
 def add_party(case):
-    accounts = list(User.active())
+    """A person in the case and their side. An account is never linked by picking it from
+    a list (a wrong pick would show the case to a stranger): "Give access" does that."""
     form = PartyForm(case=case)
-    form.account.choices = [SelectChoice("", "No account")] + [
-        SelectChoice(str(u.id), f"{u.display_name} ({u.username}, {u.role_label})")
-        for u in accounts
-    ]
     form_error = None
     if form.validate_on_submit():
-        user = pick(accounts, form.account.data) if form.account.data else None
         try:
             party = cases.add_party_person(
                 case,
@@ -68,18 +65,62 @@ def add_party(case):
                 form.side.data,
                 pronouns=form.pronouns.data or "",
                 contact=form.contact.data or "",
-                user=user,
             )
         except Refused as refused:
             form_error = refuse(form, refused)
         else:
-            message = f"{party.person.name} is added as {SIDE_LABELS[party.side].lower()}."
-            if user is not None and user.id == current_user.id:
-                # A party sees the case only through "My cases", never on their board.
-                flash(f"{message} You are a party to {case.reference} now.", "ok")
-                return redirect(url_for("board.index"))
-            return saved(case, message)
+            return saved(
+                case, f"{party.person.name} is added as {SIDE_LABELS[party.side].lower()}."
+            )
     return page("party", case, form, "Add a person to the case", form_error=form_error)
+
+
+def _access(case, party, kind, heading):
+    """Make an account (with its set-up slip) or a one-time case code (with its slip)."""
+    form = AccessForm(case=case)
+    problem = None if slips.address() else slips.NO_ADDRESS
+    form_error = None
+    if form.validate_on_submit():
+        if problem:
+            return page("access", case, form, heading, form_error=problem, party=party, kind=kind)
+        try:
+            if form.how.data == "new":
+                user, code = cases.give_new_account(
+                    party, current_user, form.username.data, form.display_name.data, kind
+                )
+                return slips.render(f"An account for {user.display_name}", code, user)
+            code = cases.issue_case_code(party, current_user, kind)
+            return slips.render(f"Access to a case for {party.person.name}", code, case_code=True)
+        except Refused as refused:
+            form_error = refuse(form, refused)
+    return page(
+        "access",
+        case,
+        form,
+        heading,
+        form_error=form_error,
+        party=party,
+        kind=kind,
+        problem=problem,
+    )
+
+
+@bp.route("/parties/<int:party_id>/access", methods=["GET", "POST"])
+@policy.case_route("case.edit", open_only=True)
+def give_access(case, party_id):
+    party = policy.child_or_404(case.parties, party_id)
+    if party.person.user_id is not None:
+        return back_to_case(case, f"{party.person.name} has access to this case already.")
+    return _access(case, party, "party", f"Give {party.person.name} access")
+
+
+@bp.route("/parties/<int:party_id>/representatives/access", methods=["GET", "POST"])
+@policy.case_route("case.edit", open_only=True)
+def representative_access(case, party_id):
+    party = policy.child_or_404(case.parties, party_id)
+    return _access(
+        case, party, "representative", f"Give a representative of {party.person.name} access"
+    )
 
 
 @bp.route("/parties/<int:party_id>/representatives", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 
 from wtforms import (
     DateTimeLocalField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -9,9 +10,10 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Optional,
+    ValidationError,
 )
 
+from rj.accounts import DISPLAY_NAME_MAX, USERNAME_MAX
 from rj.forms import (
     Limit,
     MultiCheckboxField,
@@ -75,12 +77,6 @@ class PartyForm(CaseForm):
         validators=[Limit(200)],
         render_kw={"autocomplete": "off"},
     )
-    account = SelectField(
-        "Their account in Mend (optional)",
-        description="Link an account if they have one: the case then shows in their "
-        '"My cases", and leaves their board.',
-        validators=[Optional()],
-    )
 
 
 class RepresentativesForm(CaseForm):
@@ -106,3 +102,34 @@ class ConflictForm(CaseForm):
         validators=[Limit(2000)],
         render_kw={"rows": 3},
     )
+
+
+class AccessForm(CaseForm):
+    """Access to a case for a person in it, or for a new representative of theirs."""
+
+    how = RadioField(
+        "Do they have an account in Mend already?",
+        choices=choices(
+            {
+                "new": "No: make one, with a set-up slip",
+                "existing": "Yes: give them a one-time case code instead",
+            }
+        ),
+        validators=[InputRequired("Choose one.")],
+    )
+    username = StringField(
+        "Username for the new account",
+        description="What they will type to sign in: one word, no spaces. Only for a new account.",
+        validators=[Limit(USERNAME_MAX)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    display_name = StringField(
+        "Name shown in Mend",
+        description="Only for a new account.",
+        validators=[Limit(DISPLAY_NAME_MAX)],
+        render_kw={"autocomplete": "off"},
+    )
+
+    def validate_username(self, field):
+        if self.how.data == "new" and not (field.data or "").strip():
+            raise ValidationError("Choose a username for the new account.")
