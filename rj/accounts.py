@@ -289,6 +289,7 @@ def turn_on_two_factor(user, secret, code):
 def reset_two_factor(user, by=None):
     """Turn two-factor sign-in off (a lost phone): the account sets it up again at its
     next sign-in when its role needs it. Its sessions end."""
+    user = reload(user)
     if not twofactor.enabled(user):
         raise Refused(f"{user.display_name} has not turned on two-factor sign-in.")
     with db.write_tx():

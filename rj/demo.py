@@ -8,10 +8,10 @@ meets the rules of its stage.
 import random
 from datetime import timedelta
 
-from rj import cases, db, entries, passwords, settings, workflow
+from rj import accounts, cases, db, entries, settings, workflow
 from rj.clock import today, utcnow
 from rj.db import write_tx
-from rj.models import Case, User
+from rj.models import Case, Party, Person
 
 # username, role, password: printed by `make run`, so newcomers can sign in at once.
 SIGN_INS = (
@@ -177,21 +177,33 @@ def load():
     """Mark the database as a demo and fill it. Call only on an empty database."""
     with write_tx():
         settings.put(settings.DEMO, True)
-        users = {}
-        for username, role, password in SIGN_INS:
-            users[username] = User.create(
-                username=username,
-                display_name=NAMES[username],
-                role=role,
-                password_hash=passwords.hash_password(password),
-            )
+        users = {
+            username: accounts.create(username, role, password, NAMES[username])
+            for username, role, password in SIGN_INS
+        }
     rng = random.Random(42)  # nosec B311
     facilitator, farah = users["facilitator"], users["farah"]
+    made = []
     for i, (stage, severity, title) in enumerate(DEMO_CASES):
         lead = facilitator if i % 3 else farah
         case = _fictional_case(rng, facilitator, lead, stage, title, severity)
         _backdate(case, days=rng.randint(0, 12))
+        made.append(case)
+    _link_demo_people(made, users)
     return users
+
+
+def _link_demo_people(made, users):
+    """So that "My cases" is not empty when one tries it: the demo participant is a
+    party to two cases (harmed in one, caused harm in another), and the demo
+    representative represents a party in one of them."""
+    by_title = {case.title: case for case in made}
+    harmed = by_title["Harassment in the line for showers"].parties.where(Party.side == "harmed")
+    caused = by_title["Names called during group"].parties.where(Party.side == "caused")
+    Person.update(user=users["participant"].id).where(
+        Person.id.in_([harmed.get().person_id, caused.get().person_id])
+    ).execute()
+    cases.add_representatives(harmed.get(), [users["rep"]], users["facilitator"])
 
 
 def _backdate(case, days):

@@ -273,7 +273,6 @@ def build_world():
     subject = create_user("participant", display_name="Sol Subject")
     from rj.models import UserSession
 
-
     def signed_in():  # a fresh session for each request: a route may end the one it names
         return UserSession.create(token_hash=uuid.uuid4().hex, user=subject).id
 

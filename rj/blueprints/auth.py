@@ -76,8 +76,10 @@ def _password_accepted(user, password):
     return _signed_in(accounts.signed_in(user, password), target)
 
 
-def _signed_in(user, target):
-    sessions.begin(user)
+def _signed_in(user, target, notice=None):
+    sessions.begin(user)  # a fresh session: flash what it should say after this
+    if notice:
+        flash(notice, "info")
     if user.must_change_password:
         flash("Please choose a new password before you go on.", "info")
         response = redirect(url_for("auth.change_password"))
@@ -118,10 +120,12 @@ def second_factor():
             used = accounts.second_factor(user, form.code.data)
             if used:
                 session.pop(PENDING, None)
+                notice = None
                 if used == "recovery":
                     left = accounts.recovery_codes_left(user)
-                    flash(f"Recovery code used: {left} left. Make new ones under Your account.")
-                return _signed_in(accounts.signed_in(user, None), pending.get("next"))
+                    notice = f"Recovery code used: {left} left. Ask a coordinator to reset "
+                    notice += "two-factor sign-in if you lost your phone."
+                return _signed_in(accounts.signed_in(user, None), pending.get("next"), notice)
             throttle.record_failure(user.username, _address(), device)
             form.code.errors.append(
                 "That code does not match, or was used already. Enter the code your app "

@@ -40,24 +40,32 @@ def handover_form(base, held, staff):
     ]
 
     class HandoverForm(base):
-        everything_to = SelectField("Give all of it to", choices=people)
+        everything_to = SelectField("Give all of it to", choices=people, default="")
 
     for case in held.cases:
         setattr(
             HandoverForm,
             f"case_{case.id}",
-            SelectField(f"New lead for {case.reference} · {case.title}", choices=people),
+            SelectField(
+                f"New lead for {case.reference} · {case.title}", choices=people, default=""
+            ),
         )
     for action in held.actions:
         setattr(
             HandoverForm,
             f"action_{action.id}",
-            SelectField(f"New owner of an action on {action.case.reference}", choices=people),
+            SelectField(
+                f"New owner of an action on {action.case.reference}", choices=people, default=""
+            ),
         )
     for appeal in held.appeals:
         setattr(
             HandoverForm,
             f"appeal_{appeal.id}",
-            SelectField(f"New reviewer of the appeal on {appeal.case.reference}", choices=people),
+            SelectField(
+                f"New reviewer of the appeal on {appeal.case.reference}",
+                choices=people,
+                default="",
+            ),
         )
     return HandoverForm
