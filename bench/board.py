@@ -251,6 +251,15 @@ def measure_board(bench):
     }, renders
 
 
+def measure_poll(bench):
+    """The board's background poll when nothing changed: a conditional GET answered 304."""
+    etag = expect(bench.client.get("/board/", headers=GZIP), 200, "board").headers["ETag"]
+    headers = {**HTMX, "X-Mend-Background": "1", "If-None-Match": etag, "HX-Target": "board"}
+    return repeat(
+        bench, lambda: bench.client.get("/board/", headers=headers), REQUESTS, "poll", 304
+    )
+
+
 def measure_reorder(bench):
     mover, above, below = bench.cards_in(REORDER_STAGE, 3)
     return repeat(
@@ -290,6 +299,7 @@ def measure_size(bench, size):
         "open_cases": bench.open_cases(),
         "seed_seconds": round(seed_seconds, 1),
         "board": board,
+        "poll": measure_poll(bench).as_json(),
         "reorder_move": measure_reorder(bench).as_json(),
         "stage_move": measure_stage_move(bench).as_json(),
         "ping": measure_ping(bench).as_json(),
@@ -590,8 +600,11 @@ def board_row(size):
 
 def moves_row(size):
     reorder, stage_move, ping = size["reorder_move"], size["stage_move"], size["ping"]
+    poll = size["poll"]
     return [
         f"{size['open_cases']:,}",
+        f"{poll['median_ms']:.2f}",
+        poll["queries"],
         f"{reorder['median_ms']:.2f}",
         reorder["queries"],
         f"{stage_move['median_ms']:.2f}",
@@ -668,10 +681,13 @@ def report(results):
                 [board_row(s) for s in sizes],
             ),
             "",
-            f"Moves (htmx POST) and the reference route (GET {PING_PATH}, one-line template)",
+            f"The poll, moves (htmx POST) and the reference route (GET {PING_PATH}, "
+            "one-line template)",
             table(
                 [
                     "open cases",
+                    "poll (304) ms",
+                    "SQL",
                     "reorder ms",
                     "SQL",
                     "stage move ms",
