@@ -1,7 +1,10 @@
 """What the case page shows beside its timeline: the people, the lead, what to record
 next, open actions and check-ins. A fixed number of queries, whatever the case holds."""
 
-from rj import workflow
+from dataclasses import dataclass
+from datetime import timedelta
+
+from rj import policy, workflow
 from rj.clock import today
 from rj.models import (
     Acknowledgement,
@@ -81,3 +84,111 @@ def panel(case):
         "can_appeal": workflow.appeal_closed_reason(case) is None,
         "appeal_under_review": appeal if case.stage == "appeal" else None,
     }
+
+
+# --- Where the case is, and what comes next --------------------------------------------
+
+# What records each step a stage may lack (workflow.Missing.step): the words of its link
+# and the form it opens. None: nothing to record, only to wait.
+STEPS = {
+    "facts": ("Write what happened, when and where", "cases.correct_facts", {}),
+    "acknowledgement": ("Record the acknowledgement", "process.acknowledge", {}),
+    "lead": ("Set the lead facilitator", "process.set_lead", {}),
+    "findings": ("Record findings", "entries.new", {"kind": "finding"}),
+    "meeting": ("Schedule a meeting", "process.schedule_meeting", {}),
+    "meeting_outcome": ("Record the meeting's outcome", "process.meeting_outcome", {}),
+    "action": ("Add a restorative action", "process.add_action", {}),
+    "actions": ("Mark every action done, or waived with a reason", "cases.show", {}),
+    "community": ("Assess the impact on the community", "process.assess_community", {}),
+    "checkin": ("Add a check-in", "process.add_checkin", {}),
+    "reflection": ("Record the closing reflection", "process.reflection", {}),
+    "appeal": ("File the appeal, with its grounds and reviewer", "process.file_appeal", {}),
+    "appeal_outcome": ("Record the appeal's outcome", "process.appeal_outcome", {}),
+    "wait_for_appeals": ("Wait until the appeal window has passed", None, {}),
+}
+
+
+@dataclass
+class Step:
+    """One thing to do for the next stage: its words and where it is done (or None)."""
+
+    label: str
+    endpoint: str | None
+    args: dict
+
+
+def step_of(case, missing):
+    """The Step that records what ``missing`` (a workflow.Missing) names, for ``case``."""
+    label, endpoint, args = STEPS.get(missing.step, (str(missing), None, {}))
+    args = dict(args, reference=case.reference)
+    if missing.step == "meeting_outcome":
+        pending = case.meetings.where(Meeting.outcome_recorded_at.is_null()).first()
+        if pending is None:
+            label, endpoint = STEPS["meeting"][:2]
+        else:
+            args["meeting_id"] = pending.id
+    if missing.step == "actions":
+        args["_anchor"] = "open-actions"
+    if missing.step == "wait_for_appeals" and case.decision_communicated_on:
+        until = case.decision_communicated_on + timedelta(days=workflow.appeal_window_days())
+        label = f"Wait until the appeal window has passed ({until:%a %-d %b %Y})"
+    return Step(label, endpoint, args)
+
+
+@dataclass
+class Progress:
+    """A stage on the progress line: done, current, or still to come."""
+
+    key: str
+    label: str
+    state: str  # "done", "current", "todo", or "possible" (an appeal that may come)
+
+
+def progress(case):
+    """The enabled stages as a line, the current one marked. Appeal shows only while the
+    case is in it (after the stage it came from) or could enter it ("possible"); a
+    switched-off Community only while a case is in it."""
+    stages = workflow.stages()
+    order = [k for k in workflow.ORDER if stages[k].enabled or k == case.stage]
+    appeal = None
+    if case.stage == "appeal":
+        appeal = "current"
+        came_from = case.appeal_return_stage
+        order.insert(order.index(came_from if came_from in order else "restoring") + 1, "appeal")
+    elif workflow.appeal_closed_reason(case) is None:
+        appeal = "possible"
+        order.insert(order.index(case.stage) + 1, "appeal")
+    current = order.index(case.stage)
+    line = []
+    for i, key in enumerate(order):
+        if key == "appeal" and appeal == "possible":
+            state = "possible"
+        else:
+            state = "current" if i == current else ("done" if i < current else "todo")
+        line.append(Progress(key, stages[key].label, state))
+    return line
+
+
+@dataclass
+class NextStep:
+    """What comes next for a case: the stage, what it still lacks, or why nothing."""
+
+    to: object  # a workflow.Stage, or None
+    steps: list
+    note: str = ""
+
+
+def next_step(case):
+    """The next stage and the steps it lacks, from the same rules the board checks."""
+    if case.stage == "closed":
+        return NextStep(None, [], "This case is closed. Reopen it to add to the record.")
+    if case.stage == "appeal":
+        reviewer = policy.open_appeal_reviewer(case)
+        who = reviewer.display_name if reviewer else "its reviewer"
+        missing = workflow.Missing("", "appeal_outcome")
+        return NextStep(None, [step_of(case, missing)], f"The appeal is with {who}.")
+    stages = workflow.stages()
+    later = workflow.ORDER[workflow.ORDER.index(case.stage) + 1 :]
+    to = next((k for k in later if stages[k].enabled), None)
+    missing = workflow.missing_for(case, to)
+    return NextStep(stages[to], [step_of(case, m) for m in missing])

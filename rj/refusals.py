@@ -14,11 +14,13 @@ class Refused(Exception):
 
     status = 422
 
-    def __init__(self, message, field=None, problems=None, status=None):
+    def __init__(self, message, field=None, problems=None, status=None, steps=()):
         super().__init__(message)
         self.message = message
         self.field = field
         self.problems = dict(problems or ({field: message} if field else {}))
+        # What would lift the refusal, for a move: workflow.Missing items with their step.
+        self.steps = list(steps)
         if status is not None:
             self.status = status
 

@@ -148,18 +148,31 @@ def appeal_window_days():
 # --- The rules ---------------------------------------------------------------
 
 
-def _needs(text, key):
-    return f"Needs {text} before {stage(key).label}"
+class Missing(str):
+    """What a case lacks to enter a stage, in words ("Needs an acknowledgement before
+    Acknowledged"), and ``step``: the record that supplies it (see casepage.STEPS), so
+    the board's refusal, the move dialog and the case page's Next step say the same."""
+
+    step: str
+
+    def __new__(cls, text, step):
+        missing = super().__new__(cls, text)
+        missing.step = step
+        return missing
+
+
+def _needs(text, key, step):
+    return Missing(f"Needs {text} before {stage(key).label}", step)
 
 
 def _rule_filed(case):
     ok = case.kind and case.what_happened.strip() and case.occurred_at and case.location.strip()
-    return [] if ok else [_needs("what happened, when and where", "filed")]
+    return [] if ok else [_needs("what happened, when and where", "filed", "facts")]
 
 
 def _rule_acknowledged(case):
     exists = Acknowledgement.select().where(Acknowledgement.case == case).exists()
-    return [] if exists else [_needs("an acknowledgement", "acknowledged")]
+    return [] if exists else [_needs("an acknowledgement", "acknowledged", "acknowledgement")]
 
 
 def lead_problem(case, user):
@@ -183,7 +196,7 @@ def _rule_investigating(case):
     return (
         []
         if lead_problem(case, lead) is None
-        else [_needs("a lead facilitator who is not a party to the case", "investigating")]
+        else [_needs("a lead facilitator who is not a party to the case", "investigating", "lead")]
     )
 
 
@@ -193,9 +206,11 @@ def _rule_hearing(case):
         (Entry.case == case) & (Entry.kind == "finding") & Entry.redacted_at.is_null()
     )
     if not findings.exists():
-        missing.append(_needs("findings recorded", "hearing"))
+        missing.append(_needs("findings recorded", "hearing", "findings"))
     if not Meeting.select().where(Meeting.case == case).exists():
-        missing.append(_needs("a meeting scheduled (when, where, who attends)", "hearing"))
+        missing.append(
+            _needs("a meeting scheduled (when, where, who attends)", "hearing", "meeting")
+        )
     return missing
 
 
@@ -205,25 +220,27 @@ def _rule_restoring(case):
         (Meeting.case == case) & Meeting.outcome_recorded_at.is_null(False)
     )
     if not held.exists():
-        missing.append(_needs("the meeting's outcome recorded", "restoring"))
+        missing.append(_needs("the meeting's outcome recorded", "restoring", "meeting_outcome"))
     actions = list(Action.select().where(Action.case == case))
     if not actions:
-        missing.append(_needs("a decision with at least one action", "restoring"))
+        missing.append(_needs("a decision with at least one action", "restoring", "action"))
     elif any(a.owner_id is None or a.due_on is None for a in actions):
-        missing.append(_needs("an owner and a due date for every action", "restoring"))
+        missing.append(_needs("an owner and a due date for every action", "restoring", "actions"))
     return missing
 
 
 def _rule_community(case):
     if CommunityAssessment.select().where(CommunityAssessment.case == case).exists():
         return []
-    return [_needs('the community impact assessed (or "none" with a reason)', "community")]
+    return [
+        _needs('the community impact assessed (or "none" with a reason)', "community", "community")
+    ]
 
 
 def _rule_followup(case):
     if CheckIn.select().where(CheckIn.case == case).exists():
         return []
-    return [_needs("at least one dated check-in", "followup")]
+    return [_needs("at least one dated check-in", "followup", "checkin")]
 
 
 def appeal_window_open(case):
@@ -239,13 +256,13 @@ def _rule_closed(case):
         & ((Action.status == "open") | ((Action.status == "waived") & (Action.waived_reason == "")))
     )
     if open_actions.exists():
-        missing.append(_needs("every action done, or waived with a reason", "closed"))
+        missing.append(_needs("every action done, or waived with a reason", "closed", "actions"))
     if not Reflection.select().where(Reflection.case == case).exists():
-        missing.append(_needs("a closing reflection", "closed"))
+        missing.append(_needs("a closing reflection", "closed", "reflection"))
     if Appeal.select().where((Appeal.case == case) & Appeal.outcome.is_null()).exists():
-        missing.append(_needs("the open appeal decided", "closed"))
+        missing.append(_needs("the open appeal decided", "closed", "appeal_outcome"))
     elif appeal_window_open(case):
-        missing.append(_needs("the appeal window to have passed", "closed"))
+        missing.append(_needs("the appeal window to have passed", "closed", "wait_for_appeals"))
     return missing
 
 
@@ -300,9 +317,9 @@ def _appeal_problems(case):
         return [reason.rstrip(".")]
     appeal = open_appeal(case)
     if appeal is None or not appeal.grounds.strip():
-        return [_needs("the appeal's grounds recorded", "appeal")]
+        return [_needs("the appeal's grounds recorded", "appeal", "appeal")]
     if appeal.reviewer_id is None or appeal.reviewer_id == case.lead_id:
-        return [_needs("a reviewer who is not the lead facilitator", "appeal")]
+        return [_needs("a reviewer who is not the lead facilitator", "appeal", "appeal")]
     return []
 
 
@@ -328,7 +345,9 @@ def check_move(case, to, reason=""):
     if to == "appeal":
         problems = _appeal_problems(case)
         if problems:
-            raise Refused(". ".join(problems) + ".")
+            raise Refused(
+                ". ".join(problems) + ".", steps=[p for p in problems if hasattr(p, "step")]
+            )
         return
     if not stage(to).enabled:
         raise Refused(f"{stage(to).label} is switched off for this organisation.")
@@ -339,7 +358,7 @@ def check_move(case, to, reason=""):
         return
     missing = missing_for(case, to)
     if missing:
-        raise Refused(". ".join(missing) + ".")
+        raise Refused(". ".join(missing) + ".", steps=missing)
 
 
 def move_summary(from_stage, to):
