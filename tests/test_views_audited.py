@@ -19,6 +19,7 @@ CONTENT_VIEWS = {
     "cases.correct_facts",
     "cases.facts_history",
     "cases.redact_facts",
+    "cases.set_severity",
     "entries.new",
     "entries.correct",
     "entries.redact",
@@ -64,6 +65,11 @@ EXEMPT = {
     "mycases.index": "the list of one's own cases",
     "tablet.index": "the tablet's list of open cases: references and neutral titles",
     "tablet.draft": "one's own draft before it is sent",
+    "mycases.raise_concern": "raising a concern: no case yet",
+    "public.procedures_page": "the posted procedures: nothing of any case",
+    "public.poster": "the printable poster: nothing of any case",
+    "public.raise_concern": "the public form: no case yet",
+    "public.receipt": "asks for a receipt code; a concern's stage answers only a POST",
 }
 
 

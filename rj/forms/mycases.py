@@ -1,9 +1,10 @@
 """What a participant or representative may add to their own case."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
+from rj.concerns import LIMITS
 from rj.entries import BODY_MAX
 from rj.forms import Limit
 
@@ -20,4 +21,22 @@ class StatementForm(FlaskForm):
         description="Seen by the facilitators, this side of the case and its representatives.",
         validators=[DataRequired("Write something first."), Limit(BODY_MAX)],
         render_kw={"rows": 8},
+    )
+
+
+class ConcernForm(FlaskForm):
+    """A complaint about one's own experience, raised from "My cases"."""
+
+    what_happened = TextAreaField(
+        "What happened?",
+        description="In your own words. The facilitators read it, and so do your side of the "
+        "case and its representatives; nobody on the other side does.",
+        validators=[DataRequired("Tell us what happened."), Limit(LIMITS["what_happened"])],
+        render_kw={"rows": 8},
+    )
+    when_where = StringField(
+        "When and where did it happen? (optional)",
+        description="For example: Tuesday afternoon, in the kitchen.",
+        validators=[Limit(LIMITS["when_where"])],
+        render_kw={"autocomplete": "off"},
     )

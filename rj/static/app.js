@@ -589,3 +589,19 @@
     });
   });
 })();
+
+// --- Public pages: printing a slip or a poster, and a form sent once -----------------
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
+  // A double tap sends the form once (the server also files it once, by its key).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-submit-once")) return;
+    if (form.getAttribute("data-sent") === "true") { event.preventDefault(); return; }
+    form.setAttribute("data-sent", "true");
+  });
+})();
