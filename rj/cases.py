@@ -137,7 +137,8 @@ def file_case(
             kind=kind,
             severity=severity,
             stage="filed",
-            stage_entered_at=now,
+            created_at=now,
+            stage_entered_at=now,  # the acknowledgement target runs from the moment it came in
             stage_due_on=stage_due_on("filed", today()),
             rank=_rank_between("filed", None, None, 0),
             created_by=by,
