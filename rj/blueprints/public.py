@@ -75,32 +75,33 @@ def raise_concern():
     if not form.is_submitted():
         form.submission.data = secrets.token_urlsafe(24)
     error, status = None, 200
-    if form.validate_on_submit():
+    # Counted first, so a flood is answered before any other work is done for it; what
+    # was typed is shown again all the same.
+    wait = public_limits.concern_wait() if form.is_submitted() else 0
+    if wait:
+        error, status = (
+            "Too many concerns were sent from here in the last hour. Please try again in "
+            f"{_minutes(wait)}, or tell a staff member now.",
+            429,
+        )
+    elif form.validate_on_submit():
         if form.website.data:
             # Only a robot fills in the hidden field: it is told what a person would be,
             # and nothing is kept.
             code = concerns.new_code()
             return render_template("public/received.html", code=concerns.shown(code))
-        wait = public_limits.concern_wait()
-        if wait:
-            error, status = (
-                "Too many concerns were sent from here in the last hour. Please try again in "
-                f"{_minutes(wait)}, or tell a staff member now.",
-                429,
-            )
+        concern = concerns.Concern(
+            form.what_happened.data, form.when_where.data, form.name.data, form.contact.data
+        )
+        try:
+            case, code = concerns.raise_publicly(concern, form.submission.data)
+        except Refused as refused:
+            error, status = refuse(form, refused), refused.status
         else:
-            concern = concerns.Concern(
-                form.what_happened.data, form.when_where.data, form.name.data, form.contact.data
+            public_limits.concern_raised()
+            return render_template(
+                "public/received.html", code=concerns.shown(code), raised_at=case.created_at
             )
-            try:
-                case, code = concerns.raise_publicly(concern, form.submission.data)
-            except Refused as refused:
-                error, status = refuse(form, refused), refused.status
-            else:
-                public_limits.concern_raised()
-                return render_template(
-                    "public/received.html", code=concerns.shown(code), raised_at=case.created_at
-                )
     if form.errors and status == 200:
         status = 422
     return render_template("public/raise.html", form=form, error=error), status
