@@ -53,6 +53,7 @@ format: setup
 
 bench: setup
 	$(BIN)/python bench/board.py
+	$(BIN)/python bench/public_flood.py
 	$(BIN)/python bench/uploads.py
 
 # Peak memory and time of one entry carrying ten of the largest images Mend takes.

@@ -82,6 +82,7 @@ def create_app(overrides=None, instance_path=None):
         home,
         mycases,
         process,
+        public,
         tablet,
         users,
     )
@@ -100,6 +101,7 @@ def create_app(overrides=None, instance_path=None):
         users,
         mycases,
         tablet,
+        public,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

@@ -46,10 +46,11 @@ import hashlib
 import hmac
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 
 from rj import db
 from rj.models import AuditRecord
@@ -132,6 +133,27 @@ def _hashes_of(record):
 
 # --- Writing -------------------------------------------------------------------
 
+# The "address" of a record written for the public (raising a concern, using a receipt
+# code): the chain cannot be redacted, so it keeps no client address of theirs.
+PUBLIC_ADDRESS = "public"
+
+
+@contextmanager
+def publicly():
+    """Records appended inside this block are actions of the public: they keep no client
+    address, only ``PUBLIC_ADDRESS``."""
+    g.mend_public_action = True
+    try:
+        yield
+    finally:
+        g.pop("mend_public_action", None)
+
+
+def _address():
+    if has_app_context() and g.get("mend_public_action"):
+        return PUBLIC_ADDRESS
+    return (request.remote_addr or "") if has_request_context() else "cli"
+
 
 def _lock_chain():
     if db.is_postgres():
@@ -139,7 +161,7 @@ def _lock_chain():
 
 
 def _append(action, actor, case, entry_id, details, prev_hash, account=None):
-    address = (request.remote_addr or "") if has_request_context() else "cli"
+    address = _address()
     row = AuditRecord(
         actor=actor,
         action=action,

@@ -19,7 +19,7 @@ from rj import policy, workflow
 from rj.clock import local, today, utcnow, zone
 from rj.db import MAX_INTEGER
 from rj.models import STAFF_ROLES, Action, Case, CheckIn, Party, Person, User
-from rj.vocabulary import SEVERITIES, SIDE_LABELS
+from rj.vocabulary import SEVERITIES, SIDE_LABELS, UNASSESSED
 
 PAGE_SIZE = 25
 MAX_LOADED = 500  # the most cards one column re-renders for a poll
@@ -181,6 +181,7 @@ class Card:
     due_label: str
     due_on: date | None
     overdue: bool
+    raised_via: str = "staff"
     names: list = field(default_factory=list)
 
     def fingerprint(self, show_names):
@@ -200,6 +201,7 @@ class Card:
             self.due_label,
             self.due_on,
             self.overdue,
+            self.raised_via,
             show_names,
             tuple(self.names) if show_names else (),
         )
@@ -226,6 +228,7 @@ def _card_query(query):
             Case.rank,
             Case.stage_entered_at,
             Case.stage_due_on,
+            Case.raised_via,
             lead.display_name.alias("lead_name"),
             lead.is_active_account.alias("lead_active"),
             lead.role.alias("lead_role"),
@@ -271,6 +274,7 @@ def _card(row, stage_labels, now=None, tz=None):
         due_label=due_label,
         due_on=due_on,
         overdue=bool(due_on and due_on < now),
+        raised_via=row["raised_via"],
     )
 
 
@@ -381,6 +385,39 @@ def columns(user, filters, show_names=False, loaded=None):
             )
         )
     return result, counted
+
+
+NOTICE_SHOWN = 5
+
+
+@dataclass
+class Notice:
+    """New concerns nobody has assessed or opened yet: the first few, and how many."""
+
+    cases: list
+    total: int
+
+
+def new_concerns(user):
+    """The board's notice: open cases on this user's board whose severity is not yet
+    assessed and that no facilitator has opened, oldest first, so an urgent-looking one
+    is not lost in a long column. One query (the total is a window count)."""
+    query = (
+        policy.board_cases(user)
+        .select(
+            Case.id,
+            Case.reference,
+            Case.title,
+            Case.raised_via,
+            Case.created_at,
+            fn.COUNT(Case.id).over().alias("total"),
+        )
+        .where(Case.opened_at.is_null() & (Case.severity == UNASSESSED) & (Case.stage != "closed"))
+        .order_by(Case.created_at, Case.id)
+        .limit(NOTICE_SHOWN)
+    )
+    rows = list(query.dicts())
+    return Notice(rows, rows[0]["total"] if rows else 0)
 
 
 def more_cards(user, filters, stage, cursor, show_names=False):

@@ -34,7 +34,14 @@ from rj.models import (
     Representative,
 )
 from rj.refusals import Refused, Stale
-from rj.vocabulary import ACTION_KINDS, SIDES
+from rj.vocabulary import (
+    ACTION_KINDS,
+    ASSESSED_SEVERITIES,
+    RAISED_VIA_LABELS,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    SIDES,
+)
 from rj.workflow import _rank_between, lead_problem, stage_due_on
 
 
@@ -103,12 +110,22 @@ def file_case(
     safety_steps="",
     raised_by="",
     people_involved="",
+    raised_via="staff",
 ):
     """A new case in Filed, with its facts as revision 1.
 
     What happened and where may be left for a facilitator to write (a quick report from
-    the tablet carries only neutral facts); the Filed rule then asks for them.
+    the tablet carries only neutral facts); the Filed rule then asks for them. Staff
+    filing a case choose its severity; a concern raised any other way arrives "not yet
+    assessed" and waits in the board's notice until a facilitator opens it. ``by`` is
+    None for a concern raised publicly (recorded with no client address: see
+    ``audit.publicly``).
     """
+    if raised_via not in RAISED_VIA_LABELS:
+        raise Refused("That is not a way a case comes in.", "raised_via")
+    allowed = ASSESSED_SEVERITIES if raised_via == "staff" else SEVERITIES
+    if severity not in allowed:
+        raise Refused("Choose a severity.", "severity")
     facts = _clean_facts(
         {
             "title": title,
@@ -127,17 +144,59 @@ def file_case(
             kind=kind,
             severity=severity,
             stage="filed",
-            stage_entered_at=now,
+            created_at=now,
+            stage_entered_at=now,  # the acknowledgement target runs from the moment it came in
             stage_due_on=stage_due_on("filed", today()),
             rank=_rank_between("filed", None, None, 0),
             created_by=by,
             updated_by=by,
             facts_revision=1,
+            raised_via=raised_via,
+            # Staff have the case in front of them as they file it.
+            opened_at=now if raised_via == "staff" else None,
             **facts,
         )
         CaseFacts.create(case=case, number=1, author=by, created_at=now, **facts)
-        audit.record("case.filed", actor=by, case=case, kind=kind, severity=severity)
+        action = "case.raised_publicly" if raised_via == "public" else "case.filed"
+        audit.record(
+            action, actor=by, case=case, kind=kind, severity=severity, raised_via=raised_via
+        )
         return case
+
+
+def set_severity(case, by, severity):
+    """A facilitator's assessment of the case's severity (never back to "not yet
+    assessed")."""
+    if severity not in ASSESSED_SEVERITIES:
+        raise Refused("Choose low, medium, high or urgent.", "severity")
+    with db.write_tx():
+        current = db.locked(Case.select().where(Case.id == case.id)).get()
+        if current.severity == severity:
+            raise Refused(
+                f"The severity is already {SEVERITY_LABELS[severity].lower()}.", "severity"
+            )
+        now = utcnow()
+        Case.update(severity=severity, updated_at=now, updated_by=by.id).where(
+            Case.id == current.id
+        ).execute()
+        audit.record(
+            "case.severity_set",
+            actor=by,
+            case=current,
+            **{"from": current.severity, "to": severity},
+        )
+    return Case.get_by_id(case.id)
+
+
+def mark_opened(case):
+    """A facilitator opened the case: it leaves the board's notice of new concerns. The
+    view itself is recorded by the route; the board's poll sees the change."""
+    if case.opened_at is not None:
+        return
+    now = utcnow()
+    Case.update(opened_at=now, updated_at=now).where(
+        (Case.id == case.id) & Case.opened_at.is_null()
+    ).execute()
 
 
 def facts_of(case):

@@ -30,7 +30,7 @@ class Defaults:
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
 
-    # Sign-in throttling (see rj/throttle.py).
+    # Sign-in throttling (see rj/throttle.py) and the public pages' limits.
     THROTTLE_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
 
@@ -61,6 +61,18 @@ class Defaults:
 
     TIMEZONE = "UTC"
     DATABASE_URL = None
+
+    # The address people reach Mend at (MEND_PUBLIC_URL), e.g. https://mend.example.org:
+    # the poster's QR code and printed slips point there. Unset, the address of the
+    # request that printed them is used.
+    PUBLIC_URL = None
+
+    # Concerns raised publicly (rj/public_limits.py, with the same storage as the sign-in
+    # throttle): a room of people sharing one address can live with the first, one browser
+    # sends a few, and a flood stops at the last.
+    PUBLIC_CONCERNS_PER_ADDRESS = "30 per hour"
+    PUBLIC_CONCERNS_PER_SESSION = "5 per hour"
+    PUBLIC_CONCERNS_OVERALL = "200 per hour"
 
     # The key of the audit chain and of redaction digests (rj/audit.py): kept outside the
     # database, and away from its backups. Generated into instance/audit_key on SQLite;

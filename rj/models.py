@@ -136,7 +136,8 @@ class Case(BaseModel):
     rank = FloatField(default=0)  # order within its column
     version = IntegerField(default=1)
     lead = ForeignKeyField(User, null=True, backref="led_cases", on_delete="SET NULL")
-    created_by = ForeignKeyField(User, backref="filed_cases")
+    # None for a concern raised publicly: no account stands behind it.
+    created_by = ForeignKeyField(User, null=True, backref="filed_cases")
     created_at = DateTimeField(default=utcnow)
     updated_by = ForeignKeyField(User, null=True)
     updated_at = DateTimeField(default=utcnow)
@@ -149,10 +150,17 @@ class Case(BaseModel):
     raised_by = TextField(default="")  # who raised it, in the words of the intake
     people_involved = TextField(default="")  # known people or a description
     facts_revision = IntegerField(default=1)  # the CaseFacts revision the columns above hold
+    raised_via = CharField(max_length=12, default="staff")  # vocabulary.RAISED_VIA_LABELS
+    # When a facilitator first opened the case page: until then an unassessed concern
+    # stands in the board's notice.
+    opened_at = DateTimeField(null=True)
 
     def touch(self, by):
-        """Mark the case as changed now, by ``by`` (the board's poll looks at updated_at)."""
-        Case.update(updated_at=utcnow(), updated_by=by.id).where(Case.id == self.id).execute()
+        """Mark the case as changed now, by ``by`` (the board's poll looks at updated_at);
+        ``by`` is None for a change made publicly (a receipt code's holder)."""
+        Case.update(updated_at=utcnow(), updated_by=by.id if by else None).where(
+            Case.id == self.id
+        ).execute()
 
     class Meta:
         table_name = "cases"
@@ -160,6 +168,7 @@ class Case(BaseModel):
             (("stage", "rank", "id"), False),
             (("stage", "closed_at", "updated_at", "version"), False),
             (("updated_at",), False),
+            (("opened_at", "severity"), False),
         )
 
 
@@ -189,7 +198,7 @@ class CaseFacts(BaseModel):
     people_involved = TextField(default="")
     raised_by = TextField(default="")
     safety_steps = TextField(default="")
-    author = ForeignKeyField(User)
+    author = ForeignKeyField(User, null=True)  # None: raised publicly
     created_at = DateTimeField(default=utcnow)
     reason = TextField(default="")
 
@@ -275,7 +284,7 @@ class Entry(BaseModel):
     kind = CharField(max_length=20, index=True)
     audience = CharField(max_length=20)
     audience_party = ForeignKeyField(Party, null=True)
-    author = ForeignKeyField(User)
+    author = ForeignKeyField(User, null=True)  # None: written publicly, with a receipt code
     created_at = DateTimeField(default=utcnow)
     body = TextField()
     revision = IntegerField(default=1)
@@ -304,7 +313,7 @@ class EntryRevision(BaseModel):
     entry = ForeignKeyField(Entry, backref="revisions", on_delete="CASCADE")
     number = IntegerField()
     body = TextField()
-    author = ForeignKeyField(User)
+    author = ForeignKeyField(User, null=True)
     created_at = DateTimeField(default=utcnow)
     reason = TextField(default="")
 
@@ -407,6 +416,20 @@ class AuditRecord(BaseModel):
 
     class Meta:
         table_name = "audit_record"
+
+
+class ConcernReceipt(BaseModel):
+    """The receipt of a concern raised publicly. Its code is shown once and kept only as
+    a SHA-256 (``code_hash``); ``submission`` is the SHA-256 of the form's one-time key,
+    so a double-tapped submit files one concern."""
+
+    case = ForeignKeyField(Case, backref="receipts", on_delete="CASCADE")
+    code_hash = CharField(max_length=64, unique=True)
+    submission = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "concern_receipt"
 
 
 class WitnessDraft(BaseModel):

@@ -15,6 +15,7 @@ from rj import audit, cases, db, entries, policy
 from rj.clock import utcnow
 from rj.models import User, WitnessDraft
 from rj.refusals import Refused, Stale
+from rj.vocabulary import UNASSESSED
 
 # What a correction on the tablet may hold: the account as saved, and what was corrected.
 CORRECTION_LIMITS = {"account": entries.BODY_MAX, "reason": entries.REASON_MAX}
@@ -166,7 +167,8 @@ def _save(draft, fields, sender, **details):
         what_happened="",  # the account stays in the witness entry; a facilitator writes the facts
         occurred_at=utcnow(),
         location="",
-        severity="medium",
+        severity=UNASSESSED,  # a facilitator assesses it
+        raised_via="tablet",
     )
     witness = entries.Witness.given(fields.witness_name, fields.relation, fields.prefers_not_to_say)
     entry = entries.add_entry(case, author, "witness", _body(fields), witness=witness)

@@ -41,6 +41,8 @@ from rj.vocabulary import (
 )
 
 UNKNOWN = "Unknown account"
+# The author of what was written publicly: no account stands behind it.
+PUBLIC_AUTHOR = "Raised publicly (no account)"
 
 
 @dataclass
@@ -128,7 +130,7 @@ def build(case):
             case.created_at,
             "filed",
             f"{label(CASE_KIND_LABELS, case.kind)} filed",
-            name(case.created_by_id),
+            name(case.created_by_id) if case.created_by_id else PUBLIC_AUTHOR,
             "Case team",
             case.what_happened,
             [
@@ -161,7 +163,7 @@ def build(case):
                 entry.created_at,
                 entry.kind,
                 label(ENTRY_KIND_LABELS, entry.kind),
-                name(entry.author_id),
+                name(entry.author_id) if entry.author_id else PUBLIC_AUTHOR,
                 label(AUDIENCE_LABELS, entry.audience),
                 entry.body,
                 entry=entry,

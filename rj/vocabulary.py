@@ -23,8 +23,28 @@ CASE_KINDS = tuple(CASE_KIND_LABELS)
 # How a facilitator files each kind.
 FILING_HEADINGS = {"complaint": "File a complaint", "incident": "Report an incident"}
 
-SEVERITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "urgent": "Urgent"}
+SEVERITY_LABELS = {
+    "low": "Low",
+    "medium": "Medium",
+    "high": "High",
+    "urgent": "Urgent",
+    "unassessed": "Not yet assessed",
+}
 SEVERITIES = tuple(SEVERITY_LABELS)
+# Concerns from the public, from a participant or from the tablet arrive unassessed,
+# until a facilitator sets the severity.
+UNASSESSED = "unassessed"
+# What a facilitator chooses, filing a case or assessing one: never "not yet assessed".
+ASSESSED_SEVERITIES = tuple(s for s in SEVERITIES if s != UNASSESSED)
+
+# How a case came in: filed by staff, raised by a participant from "My cases", raised
+# by anyone on the public page, or reported on the tablet.
+RAISED_VIA_LABELS = {
+    "staff": "Filed by staff",
+    "participant": "Raised by a participant",
+    "public": "Raised publicly",
+    "tablet": "Reported on the tablet",
+}
 
 # The stages of the process with the words an organisation starts with (settings may
 # change the labels and help; rj/workflow.py holds their rules and time targets).
@@ -164,4 +184,5 @@ LABEL_SETS = {
     "appeal_outcome": APPEAL_OUTCOME_LABELS,
     "plain_stage": PLAIN_STAGES,
     "account_action": ACCOUNT_ACTION_LABELS,
+    "raised_via": RAISED_VIA_LABELS,
 }

@@ -235,13 +235,16 @@ def fresh_draft(volunteer, case):
 
 
 def build_world():
-    """A user of each role and three cases in Follow-up:
+    """A user of each role and three cases in Follow-up, with public filing on:
 
     own     — led by the facilitator; the participant is its harmed party and the
               representative represents the party who caused harm
     recused — led by another facilitator; the facilitator and the admin declared a conflict
     party   — led by another facilitator; the admin and the facilitator are its parties
     """
+    from rj import concerns, settings
+
+    settings.put(concerns.PUBLIC_FILING, True)  # so the public pages answer
     users = {role: create_user(role) for role in ROLES}
     other_lead = create_user("facilitator")
     own = make_case(

@@ -101,6 +101,7 @@ MATRIX = {
     "mycases.index":                 row("mycases.view",    200,             200,             200,        200,        200),
     "mycases.show":                  row("mycases.view",    (404, 404, 200), (404, 404, 200), (200, 404), (200, 404), 404),
     "mycases.add":                   row("mycases.view",    (404, 404, 200), (404, 404, 200), (200, 404), (200, 404), 404),
+    "mycases.raise_concern":         row("mycases.view",    200,             200,             200,        200,        200),
     "cases.new":                     row("case.file",       200,             200,             403,        403,        403),
     "cases.file":                    row("case.file",       200,             200,             403,        403,        403),
     "cases.show":                    row("case.view",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
@@ -110,6 +111,7 @@ MATRIX = {
     "cases.correct_facts":           row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
     "cases.facts_history":           row("case.view",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
     "cases.redact_facts":            row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
+    "cases.set_severity":            row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
     "entries.new":                   row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
     "entries.correct":               row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
     "entries.redact":                row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
@@ -138,6 +140,13 @@ MATRIX = {
     "process.close_early":           row("case.edit",       (200, 404, 404), (200, 404, 404), 403,        403,        403),
     # The case is open: back to the case page.
     "process.reopen":                row("case.edit",       (302, 404, 404), (302, 404, 404), 403,        403,        403),
+    # The public pages: anyone, signed in or not (public filing is on in the world).
+    "public.procedures_page":        row("public",          200,             200,             200,        200,        200, 200),
+    "public.poster":                 row("public",          200,             200,             200,        200,        200, 200),
+    "public.raise_concern":          row("public",          200,             200,             200,        200,        200, 200),
+    "public.receipt":                row("public",          200,             200,             200,        200,        200, 200),
+    # POST only; empty data has no receipt code.
+    "public.add_information":        row("public",          422,             422,             422,        422,        422, 422),
 }
 # fmt: on
 

@@ -19,6 +19,7 @@ CONTENT_VIEWS = {
     "cases.correct_facts",
     "cases.facts_history",
     "cases.redact_facts",
+    "cases.set_severity",
     "entries.new",
     "entries.correct",
     "entries.redact",
@@ -76,6 +77,11 @@ EXEMPT = {
     "users.deactivate": "turning an account off: references and titles of its work",
     "users.change_role": "an account's role: references and titles of its work",
     "mycases.join": "joining a case with a code: no case yet",
+    "mycases.raise_concern": "raising a concern: no case yet",
+    "public.procedures_page": "the posted procedures: nothing of any case",
+    "public.poster": "the printable poster: nothing of any case",
+    "public.raise_concern": "the public form: no case yet",
+    "public.receipt": "asks for a receipt code; a concern's stage answers only a POST",
 }
 
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from rj import policy, workflow
+from rj import concerns, policy, procedures, workflow
 from rj.forms import refuse
 from rj.forms.admin import settings_form_class
 from rj.refusals import Refused
@@ -19,6 +19,8 @@ def settings_page():
     if not form.is_submitted():
         form.appeal_window_days.data = workflow.appeal_window_days()
         form.community_enabled.data = workflow.stage("community").enabled
+        form.procedures.data = procedures.text()
+        form.public_filing.data = concerns.public_filing_open()
         for stage in stages:
             getattr(form, f"label_{stage.key}").data = stage.label
             getattr(form, f"help_{stage.key}").data = stage.help
@@ -36,11 +38,13 @@ def settings_page():
             for stage in stages
         }
         try:
-            workflow.configure(
+            procedures.save(
                 current_user,
                 values,
                 form.community_enabled.data,
                 form.appeal_window_days.data,
+                form.procedures.data,
+                form.public_filing.data,
             )
         except Refused as refused:
             refuse(form, refused)

@@ -77,6 +77,7 @@ def _board_context(filters, loaded=None):
         "severities": board.SEVERITIES,
         "stage_order": workflow.ORDER,
         "etag": board.etag(current_user, filters, show_names, loaded, counted),
+        "notice": board.new_concerns(current_user),
     }
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from rj import casepage, cases, export, policy, timeline, workflow
 from rj.clock import local, to_utc
-from rj.forms.cases import FactsForm, FactsRedactForm, IntakeForm
+from rj.forms.cases import FactsForm, FactsRedactForm, IntakeForm, SeverityForm
 from rj.models import TEXT_FACT_FIELDS
 from rj.refusals import Refused
 
@@ -43,13 +43,34 @@ def file(kind):
 @bp.route("/<reference>")
 @policy.case_route("case.view")
 def show(case):
+    cases.mark_opened(case)  # it leaves the board's notice of new concerns
     return render_template(
         "cases/show.html",
         case=case,
         stage=workflow.stage(case.stage),
         items=timeline.build(case),
         panel=casepage.panel(case),
+        severity_form=SeverityForm(formdata=None, data={"severity": ""}),
     )
+
+
+@bp.route("/<reference>/severity", methods=["GET", "POST"])
+@policy.case_route("case.edit", open_only=True)
+def set_severity(case):
+    """A facilitator's assessment of the severity; "not yet assessed" until then."""
+    form = SeverityForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            cases.set_severity(case, current_user, form.severity.data)
+        except Refused as refused:
+            error, status = _refuse(form, refused), refused.status
+        else:
+            flash(f"The severity of {case.reference} is set.", "ok")
+            return redirect(url_for("cases.show", reference=case.reference))
+    if form.errors and status == 200:
+        status = 422
+    return render_template("cases/severity.html", case=case, form=form, error=error), status
 
 
 def _printable(case):

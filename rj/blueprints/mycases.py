@@ -8,9 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from rj import cases, entries, policy, throttle, workflow
+from rj import cases, concerns, entries, policy, throttle, workflow
 from rj.forms import refuse
-from rj.forms.mycases import CaseCodeForm, StatementForm
+from rj.forms.mycases import CaseCodeForm, ConcernForm, StatementForm
 from rj.models import Case, CheckIn, Representative, User
 from rj.refusals import Refused
 from rj.vocabulary import ENTRY_KIND_LABELS, PLAIN_STAGES
@@ -52,6 +52,30 @@ def join():
         if status == 200:
             status = 422
     return render_template("mycases/join.html", form=form, error=error), status
+
+
+@bp.route("/raise", methods=["GET", "POST"])
+@policy.requires("mycases.view")
+def raise_concern():
+    """A complaint about one's own experience: it lands in Filed, with its author as a
+    party on the harmed side."""
+    form = ConcernForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            case = concerns.raise_own(
+                current_user, concerns.Concern(form.what_happened.data, form.when_where.data)
+            )
+        except Refused as refused:
+            error = refuse(form, refused)
+        else:
+            flash(
+                f"Your concern is raised as {case.reference}. A facilitator will be in touch.",
+                "ok",
+            )
+            return redirect(url_for("mycases.show", reference=case.reference))
+    status = 422 if (form.errors or error) else 200
+    return render_template("mycases/raise.html", form=form, error=error), status
 
 
 @bp.route("/<reference>")

@@ -1,10 +1,12 @@
-"""The organisation's settings form: stage labels, help and time targets, appeal window."""
+"""The organisation's settings form: stage labels, help and time targets, appeal window,
+the posted procedures and whether anyone may raise a concern without an account."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from rj.forms import Limit
+from rj.procedures import TEXT_MAX
 from rj.workflow import DEFAULT_STAGES
 
 
@@ -20,6 +22,17 @@ def settings_form_class():
             ],
         )
         community_enabled = BooleanField("Use the Community stage")
+        procedures = TextAreaField(
+            "How to raise a concern, in your words",
+            description="Shown on the public procedures page, above the steps and their "
+            "time targets. Markdown: ## headings, - lists, **bold**, [links](https://…). "
+            "HTML, scripts and styles are removed.",
+            validators=[Limit(TEXT_MAX)],
+            render_kw={"rows": 14},
+        )
+        public_filing = BooleanField(
+            "Anyone may raise a concern on the public page, without an account"
+        )
 
     for stage in DEFAULT_STAGES:
         setattr(

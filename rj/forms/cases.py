@@ -9,7 +9,7 @@ from rj.cases import FACT_LABELS, FACT_LIMITS
 from rj.entries import REASON_MAX
 from rj.forms import Limit, MultiCheckboxField, WholeNumberField, choices, not_in_the_future
 from rj.models import FACT_FIELDS, TEXT_FACT_FIELDS
-from rj.vocabulary import SEVERITY_LABELS
+from rj.vocabulary import ASSESSED_SEVERITIES, SEVERITY_LABELS
 
 
 class FactsFields(FlaskForm):
@@ -59,10 +59,18 @@ class FactsFields(FlaskForm):
         return {name: getattr(self, name).data for name in FACT_FIELDS}
 
 
+def severity_choices():
+    """Low to urgent, after an empty "Choose…": there is no silent default, and "not yet
+    assessed" is never chosen."""
+    return [SelectChoice("", "Choose…")] + choices(
+        {s: SEVERITY_LABELS[s] for s in ASSESSED_SEVERITIES}
+    )
+
+
 class IntakeForm(FactsFields):
     severity = SelectField(
         "Severity",
-        choices=[SelectChoice("", "Choose…")] + choices(SEVERITY_LABELS),
+        choices=severity_choices(),
         validators=[InputRequired("Choose a severity.")],
     )
 
@@ -99,4 +107,10 @@ class FactsRedactForm(FlaskForm):
         description="Kept with the redaction. Do not repeat what is being removed.",
         validators=[DataRequired("Say why these facts are redacted."), Limit(REASON_MAX)],
         render_kw={"rows": 3},
+    )
+
+
+class SeverityForm(FlaskForm):
+    severity = SelectField(
+        "Severity", choices=severity_choices(), validators=[InputRequired("Choose a severity.")]
     )

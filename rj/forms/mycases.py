@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
+from rj.concerns import LIMITS
 from rj.entries import BODY_MAX
 from rj.forms import Limit
 
@@ -29,4 +30,22 @@ class CaseCodeForm(FlaskForm):
         description="From the slip a facilitator gave you, for example ABCD-EFGH-JKLM.",
         validators=[DataRequired("Type the code from your slip."), Limit(40)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class ConcernForm(FlaskForm):
+    """A complaint about one's own experience, raised from "My cases"."""
+
+    what_happened = TextAreaField(
+        "What happened?",
+        description="In your own words. The facilitators read it, and so do your side of the "
+        "case and its representatives; nobody on the other side does.",
+        validators=[DataRequired("Tell us what happened."), Limit(LIMITS["what_happened"])],
+        render_kw={"rows": 8},
+    )
+    when_where = StringField(
+        "When and where did it happen? (optional)",
+        description="For example: Tuesday afternoon, in the kitchen.",
+        validators=[Limit(LIMITS["when_where"])],
+        render_kw={"autocomplete": "off"},
     )

@@ -590,20 +590,32 @@
   });
 })();
 
-// --- Small things ------------------------------------------------------------------
+// --- Leave quickly --------------------------------------------------------------------
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
-    var target = event.target.closest ? event.target.closest("[data-print], [data-leave-quickly]") : null;
+    var target = event.target.closest ? event.target.closest("[data-leave-quickly]") : null;
     if (!target) return;
-    if (target.hasAttribute("data-print")) {
-      window.print();
-      return;
-    }
     // Leave quickly: sign out and take this page's place in the history, so the back
     // button does not bring the case back (the pages behind it are not cached either).
     event.preventDefault();
     document.body.innerHTML = "";
     window.location.replace(target.getAttribute("href"));
+  });
+})();
+
+// --- Public pages: printing a slip or a poster, and a form sent once -----------------
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
+  // A double tap sends the form once (the server also files it once, by its key).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-submit-once")) return;
+    if (form.getAttribute("data-sent") === "true") { event.preventDefault(); return; }
+    form.setAttribute("data-sent", "true");
   });
 })();

@@ -1,0 +1,248 @@
+"""Benchmark: the board while a script floods the public form, beside the board alone.
+
+Run it with ``make bench`` (after the board) or ``.venv/bin/python bench/public_flood.py``.
+It seeds 1,000 open demo cases in a throwaway SQLite database, turns public filing on,
+serves Mend with gunicorn (2 workers, 127.0.0.1 only, the public limits counted in Redis
+so both workers share them, as in production) and drives the board with wrk for 10 s in
+three runs:
+
+* the board alone;
+* while a script posts public concerns as fast as it can (2 threads, a new browser
+  session each time, one address) under the default limits: it is "at the limit" all
+  run long, so most posts are refused with 429;
+* the same flood with the limits lifted: every post files a concern (a worst case no
+  real setting allows).
+
+It reports the board's throughput and latency in each run, and what the flood sent,
+filed and had refused. It stops by itself within DEADLINE_SECONDS.
+"""
+
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from board import (
+    GZIP,
+    WRK,
+    WRK_SECONDS,
+    Bench,
+    Gunicorn,
+    fetch,
+    run_wrk,
+    table,
+)
+
+from rj import concerns, settings
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "public_flood.json"
+OPEN_CASES = 1_000
+FLOOD_THREADS = 2
+DEADLINE_SECONDS = 240
+REDIS_URI = os.environ.get("BENCH_REDIS_URI", "redis://127.0.0.1:6379/14")
+LIFTED = "1000000 per hour"
+
+
+def redis_available():
+    try:
+        from limits import storage
+
+        return storage.storage_from_string(REDIS_URI).check()
+    except Exception:
+        return False
+
+
+class FloodedGunicorn(Gunicorn):
+    """gunicorn with the public limits on, shared through Redis, at the given limits."""
+
+    def __init__(self, bench, log_path, limits):
+        super().__init__(bench, log_path)
+        self.limits = limits
+
+    def environment(self):
+        env = super().environment()
+        env["MEND_THROTTLE_ENABLED"] = "true"
+        env["RATELIMIT_STORAGE_URI"] = REDIS_URI
+        for name, value in self.limits.items():
+            env[f"MEND_{name}"] = json.dumps(value)
+        return env
+
+
+def reset_limits():
+    from limits import storage
+
+    storage.storage_from_string(REDIS_URI).reset()
+
+
+class Flood:
+    """Threads posting public concerns until stopped; counts what came back."""
+
+    def __init__(self, port):
+        self.port = port
+        self.stop = threading.Event()
+        self.statuses = {}
+        self.lock = threading.Lock()
+        self.threads = [
+            threading.Thread(target=self.post, daemon=True) for _ in range(FLOOD_THREADS)
+        ]
+
+    def post(self):
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            body = urlencode(
+                {
+                    "what_happened": f"Flood test concern {threading.get_ident()}-{n}.",
+                    "submission": f"{threading.get_ident()}-{n}-{time.time_ns()}",
+                }
+            )
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            try:
+                status = fetch(self.port, "POST", "/concerns/new", headers, body)[0]
+            except OSError:
+                status = "error"
+            with self.lock:
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(10)
+        self.seconds = time.perf_counter() - self.started
+
+    def summary(self):
+        sent = sum(self.statuses.values())
+        return {
+            "sent": sent,
+            "per_second": round(sent / self.seconds, 1),
+            "filed": self.statuses.get(200, 0),
+            "refused_429": self.statuses.get(429, 0),
+            "other": {str(k): v for k, v in self.statuses.items() if k not in (200, 429)},
+        }
+
+
+def measure(bench, workdir, name, limits, flood):
+    reset_limits()
+    with FloodedGunicorn(bench, workdir / f"gunicorn-{name}.log", limits) as server:
+        cookie = server.session_cookie()
+        server.check("/board/", cookie)
+        before = bench.open_cases()
+        print(f"  {name}: wrk {WRK_SECONDS} s against /board/ ...", flush=True)
+        if flood:
+            with Flood(server.port) as running:
+                board = run_wrk(server.url("/board/"), cookie)
+            flooded = running.summary()
+        else:
+            board, flooded = run_wrk(server.url("/board/"), cookie), None
+        status, _, _ = fetch(server.port, "GET", "/board/", {"Cookie": cookie, **GZIP})
+        if status != 200:
+            raise RuntimeError(f"The board answered {status} after the run.")
+    return {
+        "run": name,
+        "limits": limits,
+        "board": board,
+        "flood": flooded,
+        "concerns_filed": bench.open_cases() - before,
+    }
+
+
+def run(workdir):
+    bench = Bench(workdir)
+    bench.seed_to(OPEN_CASES)
+    bench.query(lambda: settings.put(concerns.PUBLIC_FILING, True))
+    defaults = {
+        "PUBLIC_CONCERNS_PER_ADDRESS": "30 per hour",
+        "PUBLIC_CONCERNS_PER_SESSION": "5 per hour",
+        "PUBLIC_CONCERNS_OVERALL": "200 per hour",
+    }
+    lifted = dict.fromkeys(defaults, LIFTED)
+    return [
+        measure(bench, workdir, "board alone", defaults, flood=False),
+        measure(bench, workdir, "flood at the limits", defaults, flood=True),
+        measure(bench, workdir, "flood, limits lifted", lifted, flood=True),
+    ]
+
+
+def report(runs):
+    rows = []
+    for r in runs:
+        b, f = r["board"], r["flood"]
+        rows.append(
+            [
+                r["run"],
+                f"{b['requests_per_second']:.1f}",
+                f"{b['latency_p50_ms']:.1f}",
+                f"{b['latency_p90_ms']:.1f}",
+                f"{b['latency_p99_ms']:.1f}",
+                f"{b['non_2xx_3xx']}",
+                f"{f['sent']} ({f['per_second']}/s)" if f else "-",
+                f"{f['filed']}" if f else "-",
+                f"{f['refused_429']}" if f else "-",
+            ]
+        )
+    alone = runs[0]["board"]["requests_per_second"]
+    lines = [
+        f"The board at {OPEN_CASES:,} open cases under gunicorn -w 2, wrk -t2 -c8 "
+        f"-d{WRK_SECONDS}s, while {FLOOD_THREADS} threads post public concerns",
+        "",
+        table(
+            [
+                "run",
+                "board req/s",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "board >=400",
+                "posts sent",
+                "filed",
+                "refused 429",
+            ],
+            rows,
+        ),
+        "",
+    ]
+    for r in runs[1:]:
+        ratio = r["board"]["requests_per_second"] / alone
+        lines.append(f"board throughput, {r['run']} / alone: {ratio:.2f}")
+    return "\n".join(lines)
+
+
+def on_deadline(signum, frame):
+    raise TimeoutError(f"The benchmark ran past {DEADLINE_SECONDS} s and was stopped.")
+
+
+def main():
+    if not WRK.exists():
+        print(f"{WRK} is missing (apt-get install wrk); nothing was measured.")
+        return
+    if not redis_available():
+        print(f"Redis does not answer at {REDIS_URI}; nothing was measured.")
+        return
+    signal.signal(signal.SIGALRM, on_deadline)
+    signal.alarm(DEADLINE_SECONDS)
+    print("Measuring the board under a flood of public concerns (about a minute) ...")
+    try:
+        with tempfile.TemporaryDirectory(prefix="mend-flood-") as workdir:
+            runs = run(Path(workdir))
+    finally:
+        signal.alarm(0)
+        reset_limits()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(runs, indent=2) + "\n")
+    print(report(runs))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
