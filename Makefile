@@ -21,9 +21,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENDOR)/.built: node_modules/.installed
+$(VENDOR)/.built: node_modules/.installed $(VENV)/.installed rj/icons.py
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/sortablejs/Sortable.min.js $(VENDOR)/
+	$(BIN)/python -m rj.icons
 	touch $@
 
 setup: $(VENV)/.installed $(VENDOR)/.built

@@ -1,13 +1,16 @@
 """Template globals and filters shared by every page."""
 
+import hashlib
 import json
+from pathlib import Path
 
-from flask import current_app
+from flask import current_app, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from wtforms.validators import Length
 
-from rj import policy, settings, vocabulary
+from rj import icons, policy, settings, vocabulary
 from rj.clock import local, utcnow
 
 HTMX_CONFIG = {
@@ -54,9 +57,52 @@ def browser_name(user_agent):
     return f"{browser} on {system}" if system else browser
 
 
+def static_url(filename):
+    """A static file's address with a version from its content, so it can be cached for a
+    year and a new release is fetched at once."""
+    versions = current_app.extensions.setdefault("mend_static_versions", {})
+    if filename not in versions:
+        path = Path(current_app.static_folder) / filename
+        try:
+            versions[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        except OSError:
+            versions[filename] = "missing"
+    return url_for("static", filename=filename, v=versions[filename])
+
+
+def icon(name, label=None):
+    """An icon from the sprite; hidden from screen readers unless it has a ``label``."""
+    if name not in icons.ICONS:
+        raise ValueError(f"{name!r} is not in rj.icons.ICONS")
+    href = static_url("vendor/icons.svg") + "#" + name
+    if label:
+        return Markup(
+            '<svg class="icon" role="img" aria-label="{}" focusable="false">'
+            '<use href="{}"></use></svg>'
+        ).format(label, href)
+    return Markup(
+        '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}"></use></svg>'
+    ).format(href)
+
+
+def cache_static(response):
+    """Versioned static files are kept by browsers for a year; others are checked. Static
+    files are small: let Flask-Compress gzip them (it passes over a file sent as is)."""
+    if request.endpoint == "static":
+        if response.status_code == 200:
+            response.direct_passthrough = False
+            response.make_sequence()  # a few kilobytes, read once: now it can be gzipped
+        if request.args.get("v"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
 def init_app(app):
+    app.after_request(cache_static)
     app.jinja_env.globals.update(
         field_limit=field_limit,
+        static_url=static_url,
+        icon=icon,
         navigation=policy.navigation,
         can=lambda action, obj=None: policy.can(current_user, action, obj),
         htmx_config=json.dumps(HTMX_CONFIG, separators=(",", ":")),

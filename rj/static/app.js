@@ -525,7 +525,7 @@
         var main = document.getElementById("main");
         if (main) main.innerHTML = "";
         var token = "";
-        try { token = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { /* none */ }
+        try { token = JSON.parse(document.body.getAttribute("data-hx-headers"))["X-CSRFToken"]; } catch (e) { /* none */ }
         window.fetch("/signout", { method: "POST", headers: { "X-CSRFToken": token }, credentials: "same-origin" })
           .finally(function () { window.location.replace("/signin"); });
       }, seconds * 1000);
@@ -617,5 +617,22 @@
     if (!form.hasAttribute || !form.hasAttribute("data-submit-once")) return;
     if (form.getAttribute("data-sent") === "true") { event.preventDefault(); return; }
     form.setAttribute("data-sent", "true");
+  });
+})();
+
+// --- The menu on narrow screens -------------------------------------------------------
+// Without script the navigation simply shows; with it, narrow screens fold it behind "Menu".
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var header = document.querySelector("[data-site-header]");
+    var toggle = document.querySelector("[data-menu-toggle]");
+    if (!header || !toggle) return;
+    header.classList.add("has-menu");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = header.classList.toggle("is-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
   });
 })();
