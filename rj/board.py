@@ -500,3 +500,16 @@ def etag(user, filters, show_names, loaded, counted=None):
         )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def neighbours(user, case):
+    """The ids of the (up to) two cards above and two below ``case`` in its column, as
+    ``user``'s board orders it: what "Move up" and "Move down" place it between."""
+    column = policy.board_cases(user).select(Case.id).where(Case.stage == case.stage)
+    above = column.where(
+        (Case.rank < case.rank) | ((Case.rank == case.rank) & (Case.id < case.id))
+    ).order_by(Case.rank.desc(), Case.id.desc())
+    below = column.where(
+        (Case.rank > case.rank) | ((Case.rank == case.rank) & (Case.id > case.id))
+    ).order_by(Case.rank, Case.id)
+    return [r[0] for r in above.limit(2).tuples()], [r[0] for r in below.limit(2).tuples()]

@@ -60,6 +60,20 @@ STAGE_DEFAULTS = {
     "appeal": ("Appeal", "A participant asked for the decision to be reviewed."),
 }
 
+# An empty column of the board says what belongs in it.
+STAGE_ARRIVALS = {
+    "filed": "New complaints and incident reports arrive here.",
+    "acknowledged": "Cases arrive here once the concern is acknowledged.",
+    "investigating": "Cases arrive here once a lead facilitator is set.",
+    "hearing": "Cases arrive here once findings and a meeting are recorded.",
+    "restoring": "Cases arrive here once the meeting's outcome and a decision are recorded.",
+    "community": "Cases arrive here once the impact on the community is assessed.",
+    "followup": "Cases arrive here once a check-in is scheduled.",
+    "closed": "Cases arrive here once every action is done, a reflection is recorded and "
+    "the appeal window has passed.",
+    "appeal": "Cases arrive here when someone appeals a decision within the window.",
+}
+
 # The stage of a case, said plainly to the people in it.
 PLAIN_STAGES = {
     "filed": "Your concern has been received.",

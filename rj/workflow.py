@@ -361,6 +361,62 @@ def check_move(case, to, reason=""):
         raise Refused(". ".join(missing) + ".", steps=missing)
 
 
+@dataclass(frozen=True)
+class MoveOption:
+    """A stage a card could be moved to, as the move dialog shows it."""
+
+    stage: Stage
+    allowed: bool
+    why_not: str = ""  # what stops it, in words
+    backward: bool = False  # allowed with a reason
+    current: bool = False
+
+
+def move_options(case):
+    """Every stage of the board for ``case``: may it move there now, and if not, why (the
+    rules ``check_move`` applies, each stage's rule checked once)."""
+    known = {}
+
+    def lacks(target):
+        found = []
+        for key in ORDER[: ORDER.index(target) + 1]:
+            if stage(key).enabled:
+                if key not in known:
+                    known[key] = RULES[key](case)
+                found.extend(known[key])
+        return found
+
+    options = []
+    for option in board_stages():
+        key = option.key
+        if key == case.stage:
+            options.append(MoveOption(option, True, current=True))
+        elif case.stage == "appeal":
+            options.append(
+                MoveOption(option, False, f"It leaves {option.label} when the reviewer decides.")
+            )
+        elif key == "appeal":
+            why = appeal_closed_reason(case) or "File the appeal on the case page first."
+            options.append(MoveOption(option, False, why))
+        elif not option.enabled:
+            options.append(MoveOption(option, False, "Switched off for this organisation."))
+        elif is_backward(case, key):
+            options.append(MoveOption(option, True, backward=True))
+        else:
+            missing = lacks(key)
+            options.append(MoveOption(option, not missing, ". ".join(missing)))
+    return options
+
+
+def next_stage(case):
+    """The stage a card goes to next, when it may go now; else None."""
+    later = ORDER[ORDER.index(case.stage) + 1 :] if case.stage in ORDER else ()
+    for key in later:
+        if stage(key).enabled:
+            return key if not missing_for(case, key) else None
+    return None
+
+
 def move_summary(from_stage, to):
     """What a move did, in words: the start of the note that keeps its reason."""
     if from_stage == "closed":

@@ -43,7 +43,7 @@ def test_saving_settings_changes_the_board_and_the_rules(client, admin):
     assert StageSetting.get_by_id("acknowledged").label == "Received"
     assert StageSetting.get_by_id("community").enabled is False
     board = client.get("/board/").get_data(as_text=True)
-    assert ">Received" in board and "Target: 3 days." in board
+    assert ">Received" in board and "Target: 3 days in this stage." in board
     case = make_case("filed")
     move = client.post(
         f"/board/cases/{case.reference}/move",

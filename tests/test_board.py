@@ -40,7 +40,7 @@ def test_board_shows_every_stage_column_in_order(client, fac):
         "closed",
         "appeal",
     ]
-    assert "Target: 2 days." in html
+    assert "Target: 2 days in this stage." in html
 
 
 def test_a_card_shows_reference_title_severity_days_lead_and_next_due(client, fac):

@@ -119,7 +119,7 @@ def test_without_script_the_move_page_posts_and_redirects_back(client, fac):
     case = make_case("filed", by=fac)
     page = client.get(f"/board/cases/{case.reference}/move").get_data(as_text=True)
     assert "<legend>Move to</legend>" in page and 'name="version"' in page
-    assert '<label for="reason">Reason (needed for a move back)</label>' in page
+    assert '<label for="reason">Why it moves back</label>' in page
     cases.acknowledge(case, fac, utcnow(), "letter")
     response = post_move(client, case, "acknowledged", headers={})
     assert response.status_code == 302

@@ -18,10 +18,11 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
-from rj import board, policy, workflow
+from rj import board, casepage, policy, workflow
 from rj.forms.board import MoveForm
 from rj.models import Case
 from rj.refusals import Refused, Stale
+from rj.vocabulary import STAGE_ARRIVALS
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -78,6 +79,10 @@ def _board_context(filters, loaded=None):
         "stage_order": workflow.ORDER,
         "etag": board.etag(current_user, filters, show_names, loaded, counted),
         "notice": board.new_concerns(current_user),
+        "empty_column": {
+            column.key: f"No cases in {column.stage.label}. {STAGE_ARRIVALS[column.key]}"
+            for column in columns
+        },
     }
 
 
@@ -133,8 +138,10 @@ def toggle_names():
     return redirect(url_for("board.index", **board.Filters.from_args(request.args).as_args()))
 
 
-def _refused(case, message, status, form=None, card=None):
-    """A refused move: a message where it belongs, and the card back where it was."""
+def _refused(case, message, status, form=None, card=None, steps=()):
+    """A refused move: a message where it belongs, with links to what is missing, and the
+    card back where it was."""
+    steps = [casepage.step_of(case, missing) for missing in steps]
     if request.htmx:
         headers = {
             "HX-Retarget": "#board-message",
@@ -143,10 +150,32 @@ def _refused(case, message, status, form=None, card=None):
                 {"move-refused": {"card": f"case-{case.id}", "stale": status == 409}}
             ),
         }
-        return render_template("board/_message.html", message=message, card=card), status, headers
-    return render_template(
-        "board/move.html", case=case, form=form, error=message, stages=workflow.board_stages()
-    ), status
+        html = render_template(
+            "board/_message.html", message=message, card=card, case=case, steps=steps
+        )
+        return html, status, headers
+    html = render_template(
+        "board/move.html", error=message, steps=steps, **_move_context(case, form)
+    )
+    return html, status
+
+
+def _move_context(case, form):
+    """What the move dialog shows: each stage (allowed, or why not), the stage to go to
+    next (preselected), and the cards "Move up" and "Move down" place it between."""
+    wanted = request.args.get("to") or (form.to.data if request.method == "POST" else None)
+    preselect = wanted if wanted in workflow.STAGE_KEYS else None
+    above, below = board.neighbours(current_user, case)
+    return {
+        "case": case,
+        "form": form,
+        "options": workflow.move_options(case),
+        "preselect": preselect or workflow.next_stage(case) or case.stage,
+        "current_label": workflow.stage(case.stage).label,
+        "up": (above[1] if len(above) > 1 else "", above[0]) if above else None,
+        "down": (below[0], below[1] if len(below) > 1 else "") if below else None,
+        "can_reorder": not board.Filters.from_args(request.args).active,
+    }
 
 
 @bp.route("/cases/<reference>/move", methods=["GET", "POST"])
@@ -155,7 +184,7 @@ def move(case):
     form = MoveForm(request.form if request.method == "POST" else None, case=case)
     if request.method == "GET":
         template = "board/_move_form.html" if request.htmx else "board/move.html"
-        return render_template(template, case=case, form=form, stages=workflow.board_stages())
+        return render_template(template, **_move_context(case, form))
     if not form.validate():
         message = " ".join(e for errors in form.errors.values() for e in errors)
         return _refused(case, message, 422, form)
@@ -173,7 +202,7 @@ def move(case):
         card = board.card_for(stale.current, session.get(NAMES_KEY, False))
         return _refused(stale.current, stale.message, 409, form, card)
     except Refused as refused:
-        return _refused(case, refused.message, refused.status, form)
+        return _refused(case, refused.message, refused.status, form, steps=refused.steps)
     announcement = (
         f"{moved.reference} moved to {workflow.stage(moved.stage).label}."
         if moved.stage != case.stage

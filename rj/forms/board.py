@@ -28,11 +28,9 @@ class MoveForm(Form):
         validators=[InputRequired("The card's version is missing. Reload the board.")],
     )
     reason = TextAreaField(
-        "Reason (needed for a move back)",
-        validators=[
-            Optional(),
-            Limit(2000),
-        ],
+        "Why it moves back",
+        description="Only for a move back: kept in the case record, for facilitators.",
+        validators=[Optional(), Limit(2000)],
     )
     before = WholeNumberField(widget=HiddenInput(), validators=[Optional()])
     after = WholeNumberField(widget=HiddenInput(), validators=[Optional()])

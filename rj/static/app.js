@@ -170,7 +170,8 @@
       }
       updateReason(form);
       if (!dlg.open) dlg.showModal();
-      var focusTarget = options.mode === "drag" ? form.querySelector("textarea") : form.querySelector('input[name="to"]:checked');
+      var focusTarget = options.mode === "drag" ? form.querySelector("textarea")
+        : form.querySelector('input[name="to"]:checked') || form.querySelector('input[name="to"]:not([disabled])');
       if (focusTarget) focusTarget.focus();
     });
   }
@@ -185,14 +186,38 @@
     if (cancelled && card) card.focus();
   }
 
+  // The reason is asked for a move back only.
   function updateReason(form) {
     var checked = form.querySelector('input[name="to"]:checked');
     var reason = form.querySelector("textarea");
-    if (!checked || !reason) return;
-    var back = isBackward(form.getAttribute("data-current"), checked.value);
+    var box = form.querySelector("[data-reason-field]");
+    if (!reason) return;
+    var back = !!checked && checked.getAttribute("data-backward") === "true";
     reason.required = back;
     reason.setAttribute("aria-required", back ? "true" : "false");
+    if (box) box.hidden = !back;
   }
+
+  // Up or down within the column, from the dialog or with Alt+arrow on a focused card:
+  // the same request as a drag (WCAG 2.5.7: no drag is ever needed).
+  function reorder(card, direction) {
+    var origin = originOf(card);
+    var sibling = direction < 0 ? card.previousElementSibling : card.nextElementSibling;
+    if (!sibling || !sibling.classList.contains("card")) return false;
+    if (board().getAttribute("data-filtered") === "true") return false;
+    card.parentNode.insertBefore(card, direction < 0 ? sibling : sibling.nextElementSibling);
+    sendMove(card, card.getAttribute("data-stage"), "", origin);
+    announce(referenceOf(card) + (direction < 0 ? " moved up." : " moved down."));
+    return true;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
+    var card = event.target.closest && event.target.closest(".card");
+    if (!card || !board() || !board().contains(card) || state.pending) return;
+    event.preventDefault();
+    reorder(card, event.key === "ArrowUp" ? -1 : 1);
+  });
 
   document.addEventListener("change", function (event) {
     var form = event.target.closest && event.target.closest("[data-move-form]");
@@ -215,6 +240,14 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    if (form.matches("[data-reorder-form]") && dialog() && dialog().contains(form)) {
+      event.preventDefault();
+      var moving = document.getElementById(form.getAttribute("data-card"));
+      closeDialog(false);
+      var up = form.getAttribute("data-direction") === "up";
+      if (moving && !reorder(moving, up ? -1 : 1)) moving.focus();
+      return;
+    }
     if (!form.matches("[data-move-form]") || !dialog() || !dialog().contains(form)) return;
     event.preventDefault();
     var mode = state.dialogMode;
@@ -634,5 +667,119 @@
       var open = header.classList.toggle("is-open");
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
+  });
+})();
+
+// --- The board on any screen: a cue when more columns lie to the right; below about
+// 48rem, stage tabs with their counts instead of side-by-side columns; the filters
+// behind a "Filter" button. Without script the columns simply scroll sideways.
+(function () {
+  "use strict";
+  var NARROW = window.matchMedia("(max-width: 48rem)");
+  var KEY = "mend-board-tab";
+
+  function board() { return document.getElementById("board"); }
+
+  function updateCue() {
+    var wrap = document.querySelector("[data-board-wrap]"), root = board();
+    var button = document.querySelector("[data-more-columns]");
+    if (!wrap || !root) return;
+    var more = !NARROW.matches && root.scrollWidth - root.clientWidth - root.scrollLeft > 8;
+    wrap.classList.toggle("more-right", more);
+    if (button) button.hidden = !more;
+  }
+
+  function columns() { return Array.prototype.slice.call(board().querySelectorAll(".column")); }
+
+  function tabLabel(column) {
+    var heading = column.querySelector(".column-head h2");
+    var count = column.querySelector(".count");
+    var name = heading ? heading.firstChild.textContent.trim() : column.id;
+    return { name: name, count: count ? count.textContent.trim() : "" };
+  }
+
+  function showTab(key, focus) {
+    var root = board();
+    if (!root) return;
+    try { window.sessionStorage.setItem(KEY, key); } catch (e) { /* private mode */ }
+    columns().forEach(function (column) {
+      var shown = column.id === "col-" + key;
+      column.classList.toggle("is-shown", shown);
+    });
+    document.querySelectorAll("[data-stage-tab]").forEach(function (tab) {
+      var on = tab.getAttribute("data-stage-tab") === key;
+      tab.setAttribute("aria-selected", on ? "true" : "false");
+      tab.tabIndex = on ? 0 : -1;
+      if (on && focus) tab.focus();
+    });
+  }
+
+  function buildTabs() {
+    var root = board(), old = document.querySelector(".stage-tabs");
+    if (old) old.remove();
+    if (!root) return;
+    if (!NARROW.matches) {
+      root.classList.remove("has-tabs");
+      columns().forEach(function (c) { c.removeAttribute("role"); c.removeAttribute("aria-labelledby"); });
+      return;
+    }
+    var list = document.createElement("div");
+    list.className = "stage-tabs";
+    list.setAttribute("role", "tablist");
+    list.setAttribute("aria-label", "Stages");
+    columns().forEach(function (column) {
+      var key = column.id.replace("col-", ""), label = tabLabel(column);
+      var tab = document.createElement("button");
+      tab.type = "button";
+      tab.id = "tab-" + key;
+      tab.setAttribute("role", "tab");
+      tab.setAttribute("aria-controls", column.id);
+      tab.setAttribute("data-stage-tab", key);
+      tab.textContent = label.name + (label.count ? " (" + label.count + ")" : "");
+      list.appendChild(tab);
+      column.setAttribute("role", "tabpanel");
+      column.setAttribute("aria-labelledby", tab.id);
+    });
+    root.parentNode.insertBefore(list, root);
+    root.classList.add("has-tabs");
+    var saved = null;
+    try { saved = window.sessionStorage.getItem(KEY); } catch (e) { /* private mode */ }
+    var first = columns()[0];
+    var key = saved && document.getElementById("col-" + saved) ? saved : first && first.id.replace("col-", "");
+    if (key) showTab(key, false);
+  }
+
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest && event.target.closest("[data-stage-tab]");
+    if (tab) { showTab(tab.getAttribute("data-stage-tab"), false); return; }
+    var more = event.target.closest && event.target.closest("[data-more-columns]");
+    if (more && board()) board().scrollBy({ left: board().clientWidth * 0.8, behavior: "smooth" });
+  });
+  document.addEventListener("keydown", function (event) {
+    var tab = event.target.closest && event.target.closest("[data-stage-tab]");
+    if (!tab || (event.key !== "ArrowRight" && event.key !== "ArrowLeft")) return;
+    var tabs = Array.prototype.slice.call(document.querySelectorAll("[data-stage-tab]"));
+    var next = tabs[(tabs.indexOf(tab) + (event.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+    event.preventDefault();
+    showTab(next.getAttribute("data-stage-tab"), true);
+  });
+
+  function setUp() {
+    if (!board()) return;
+    buildTabs();
+    updateCue();
+    board().addEventListener("scroll", updateCue, { passive: true });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var filters = document.querySelector("[data-filter-toggle]");
+    if (filters && NARROW.matches && !filters.hasAttribute("data-active")) filters.open = false;
+    setUp();
+  });
+  window.addEventListener("resize", updateCue);
+  if (NARROW.addEventListener) NARROW.addEventListener("change", setUp);
+  // The poll and "Show more" replace the board: build the tabs and the cue again.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (board()) setUp();  // counts on the tabs follow every move and every poll
   });
 })();
