@@ -70,7 +70,7 @@ def create_app(overrides=None, instance_path=None):
     sessions.init_app(app, login_manager)
     errors.init_app(app)
 
-    from rj import cli, templating
+    from rj import cli, i18n, templating
     from rj.blueprints import (
         account,
         admin,
@@ -87,6 +87,7 @@ def create_app(overrides=None, instance_path=None):
         users,
     )
 
+    i18n.init_app(app)
     templating.init_app(app)
     blueprints = (
         auth,

@@ -4,7 +4,9 @@ next, open actions and check-ins. A fixed number of queries, whatever the case h
 from dataclasses import dataclass
 from datetime import timedelta
 
-from rj import policy, workflow
+from flask import url_for
+
+from rj import i18n, policy, timeline, workflow
 from rj.clock import today
 from rj.models import (
     Acknowledgement,
@@ -131,7 +133,7 @@ def step_of(case, missing):
         args["_anchor"] = "open-actions"
     if missing.step == "wait_for_appeals" and case.decision_communicated_on:
         until = case.decision_communicated_on + timedelta(days=workflow.appeal_window_days())
-        label = f"Wait until the appeal window has passed ({until:%a %-d %b %Y})"
+        label = f"Wait until the appeal window has passed ({i18n.day_text(until)})"
     return Step(label, endpoint, args)
 
 
@@ -178,17 +180,187 @@ class NextStep:
     note: str = ""
 
 
-def next_step(case):
-    """The next stage and the steps it lacks, from the same rules the board checks."""
+def next_step(case, user):
+    """The next stage and the steps it lacks, from the same rules the board checks; for
+    an appeal, its outcome (a step only for its reviewer, ``user`` or not)."""
     if case.stage == "closed":
         return NextStep(None, [], "This case is closed. Reopen it to add to the record.")
     if case.stage == "appeal":
         reviewer = policy.open_appeal_reviewer(case)
+        if reviewer is not None and reviewer.id == user.id:
+            missing = workflow.Missing("", "appeal_outcome")
+            return NextStep(None, [step_of(case, missing)], "You review this appeal.")
         who = reviewer.display_name if reviewer else "its reviewer"
-        missing = workflow.Missing("", "appeal_outcome")
-        return NextStep(None, [step_of(case, missing)], f"The appeal is with {who}.")
+        return NextStep(None, [], f"The appeal is with {who}, who records its outcome.")
     stages = workflow.stages()
     later = workflow.ORDER[workflow.ORDER.index(case.stage) + 1 :]
     to = next((k for k in later if stages[k].enabled), None)
     missing = workflow.missing_for(case, to)
     return NextStep(stages[to], [step_of(case, m) for m in missing])
+
+
+# --- What can be recorded, by stage -------------------------------------------------------
+
+
+@dataclass
+class Link:
+    """One thing to record: its words, its form, and a note beside it."""
+
+    label: str
+    endpoint: str
+    args: dict
+    note: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class Group:
+    """The records that belong to one stage (or to any time), for the case page."""
+
+    key: str
+    heading: str
+    links: list
+
+
+def record_actions(case, p, user):
+    """The record's forms grouped by the stage they belong to, for an open case; the
+    current stage's group first, then what fits any stage, then the rest in order."""
+    ref = {"reference": case.reference}
+    if case.stage == "closed":
+        return [
+            Group(
+                "closed",
+                "This case is closed",
+                [
+                    Link("Reopen the case", "process.reopen", ref),
+                    Link("Declare a conflict", "process.declare_conflict", ref),
+                ],
+            )
+        ]
+    stages = workflow.stages()
+    groups = {
+        "filed": [
+            Link(
+                "Correct the facts"
+                if case.what_happened and case.location
+                else "Write what happened, when and where",
+                "cases.correct_facts",
+                ref,
+            ),
+        ],
+        "acknowledged": [
+            Link("Add a person", "process.add_party", ref),
+            Link(
+                "Change the lead facilitator" if p["lead"] else "Set the lead facilitator",
+                "process.set_lead",
+                ref,
+            ),
+        ],
+        "investigating": [
+            Link("Add a statement", "entries.new", dict(ref, kind="statement")),
+            Link("Add a witness account", "entries.new", dict(ref, kind="witness")),
+            Link("Add evidence", "entries.new", dict(ref, kind="evidence")),
+            Link("Record findings", "entries.new", dict(ref, kind="finding")),
+        ],
+        "hearing": [Link("Schedule a meeting", "process.schedule_meeting", ref)]
+        + [
+            Link(
+                "Record the meeting's outcome",
+                "process.meeting_outcome",
+                dict(ref, meeting_id=meeting.id),
+                i18n.when_text(meeting.scheduled_at),
+            )
+            for meeting in p["pending_meetings"]
+        ],
+        "restoring": [],
+        "community": [],
+        "followup": [Link("Add a check-in", "process.add_checkin", ref)],
+        "appeal": [],
+    }
+    if not p["acknowledged"]:
+        target = stages["filed"].target_days
+        groups["filed"].insert(
+            0,
+            Link(
+                "Record the acknowledgement",
+                "process.acknowledge",
+                ref,
+                f"Due {i18n.day_text(case.stage_due_on)}" if target and case.stage_due_on else "",
+                p["ack_overdue"],
+            ),
+        )
+    if p["parties"]:
+        groups["restoring"].append(Link("Add a restorative action", "process.add_action", ref))
+    if p["has_actions"]:
+        note = (
+            f"Recorded: {i18n.day_text(case.decision_communicated_on)}"
+            if case.decision_communicated_on
+            else ""
+        )
+        groups["restoring"].append(
+            Link(
+                "Record when the decision was communicated",
+                "process.communicate_decision",
+                ref,
+                note,
+            )
+        )
+    if p["community_enabled"] and not p["assessed"]:
+        groups["community"].append(
+            Link("Assess the impact on the community", "process.assess_community", ref)
+        )
+    if not p["reflected"]:
+        groups["followup"].append(Link("Record the closing reflection", "process.reflection", ref))
+    if p["can_appeal"]:
+        groups["appeal"].append(Link("File an appeal", "process.file_appeal", ref))
+    if policy.may_decide_appeal(user, p["appeal_under_review"]):
+        groups["appeal"].append(Link("Record the appeal's outcome", "process.appeal_outcome", ref))
+    by_stage = [Group(key, stages[key].label, links) for key, links in groups.items() if links]
+    current = [g for g in by_stage if g.key == case.stage]
+    anytime = Group(
+        "anytime",
+        "At any stage",
+        [
+            Link("Add a note", "entries.new", dict(ref, kind="note")),
+            Link("Declare a conflict", "process.declare_conflict", ref),
+            Link("Close early", "process.close_early", ref),
+        ],
+    )
+    return current + [anytime] + [g for g in by_stage if g.key != case.stage]
+
+
+# --- The timeline as the reader asked for it -----------------------------------------------
+
+ORDERS = {"oldest": "Oldest first", "newest": "Newest first"}
+ORDER_COOKIE = "mend_timeline_order"
+
+
+@dataclass
+class TimelineView:
+    """The items shown, in the order asked for, and what the controls show."""
+
+    items: list
+    order: str
+    show: str  # a timeline.TIMELINE_GROUPS key, or "" for everything
+    hidden: int  # how many items the filter leaves out
+    saved: str  # the anchor of the item just saved, when it is shown
+
+
+def timeline_view(items, order, show, saved, elsewhere=()):
+    """``items`` (oldest first) filtered to one group and in the order asked for. Unknown
+    values fall back to the defaults; a saved item is marked only when it is shown (in
+    the timeline, or at one of the anchors ``elsewhere`` on the page)."""
+    order = order if order in ORDERS else "oldest"
+    show = show if show in timeline.TIMELINE_GROUPS else ""
+    shown = [item for item in items if not show or item.group == show]
+    if order == "newest":
+        shown.reverse()
+    anchors = {item.anchor for item in shown} | set(elsewhere)
+    return TimelineView(
+        shown, order, show, len(items) - len(shown), saved if saved in anchors else ""
+    )
+
+
+def saved_url(case, anchor):
+    """The case page after a save: scrolled to the new item, which says it was saved."""
+    return url_for("cases.show", reference=case.reference, saved=anchor, _anchor=anchor)

@@ -16,8 +16,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from rj import audit, cases, db, entries, settings
-from rj.clock import local, utcnow
+from rj import audit, cases, db, entries, i18n, settings
+from rj.clock import utcnow
 from rj.models import Case, ConcernReceipt, Entry, Person
 from rj.refusals import Refused
 from rj.vocabulary import UNASSESSED
@@ -53,7 +53,7 @@ def public_filing_open():
 
 def title_for(at):
     """The title Mend gives a raised concern: only the day it came in."""
-    return f"Concern raised on {local(at):%-d %b}"
+    return f"Concern raised on {i18n.day_text(at)}"
 
 
 # --- Receipt codes -----------------------------------------------------------------

@@ -59,7 +59,10 @@ class Defaults:
     # How often an open board asks whether anything changed (a 304 when nothing did).
     BOARD_POLL_SECONDS = 10
 
+    # The organisation's time zone and locale: every date and time is shown in them, in
+    # one format (rj/i18n.py).
     TIMEZONE = "UTC"
+    LOCALE = "en_GB"
     DATABASE_URL = None
 
     # The address people reach Mend at (MEND_PUBLIC_URL), e.g. https://mend.example.org:

@@ -9,11 +9,16 @@ from pathlib import Path
 
 # Every icon a template may use, by its Lucide name.
 ICONS = (
+    "arrow-down-up",
+    "arrow-right",
     "arrow-right-left",
     "check",
     "chevron-down",
     "chevron-up",
     "circle",
+    "circle-check",
+    "circle-dashed",
+    "circle-dot",
     "clock",
     "download",
     "eye",
@@ -26,6 +31,8 @@ ICONS = (
     "plus",
     "printer",
     "shield-check",
+    "square",
+    "trash",
     "triangle-alert",
     "user",
     "users",

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from wtforms.validators import Length
 
 from rj import icons, policy, settings, vocabulary
-from rj.clock import local, utcnow
+from rj.clock import utcnow
 
 HTMX_CONFIG = {
     "allowEval": False,
@@ -115,10 +115,6 @@ def init_app(app):
     app.jinja_env.filters["browser_name"] = browser_name
     app.jinja_env.filters["account_action"] = lambda action: vocabulary.label(
         vocabulary.ACCOUNT_ACTION_LABELS, action
-    )
-    app.jinja_env.filters["localdate"] = lambda d: d.strftime("%-d %b %Y") if d else ""
-    app.jinja_env.filters["localtime"] = lambda dt, fmt="%d %b %Y %H:%M": (
-        local(dt).strftime(fmt) if dt else ""
     )
 
     @app.context_processor

@@ -62,6 +62,31 @@ class Item:
     witness: entries.Witness | None = None
     shared_with: str = ""
     redacted_by: str = ""
+    # Who may read it (an AUDIENCE_LABELS key), for its chip on the case page.
+    visibility: str = "team"
+
+    @property
+    def group(self):
+        """The kind of record it is, for the case page's filter (TIMELINE_GROUPS)."""
+        return KIND_GROUP.get(self.kind, "process")
+
+
+# The case page's filter of the timeline: its choices, and which kinds each shows.
+TIMELINE_GROUPS = {
+    "accounts": "Statements and accounts",
+    "evidence": "Evidence and findings",
+    "notes": "Notes",
+    "process": "Process",
+    "moves": "Stage moves",
+}
+KIND_GROUP = {
+    "statement": "accounts",
+    "witness": "accounts",
+    "evidence": "evidence",
+    "finding": "evidence",
+    "note": "notes",
+    "move": "moves",
+}
 
 
 class _Names:
@@ -174,6 +199,7 @@ def build(case):
                 if entry.audience == "party"
                 else "",
                 redacted_by=name(entry.redacted_by_id),
+                visibility=entry.audience,
             )
         )
     for meeting in meetings:
@@ -203,6 +229,7 @@ def build(case):
                     "Case team",
                     meeting.outcome,
                     [("Minutes", meeting.minutes)],
+                    anchor=f"meeting-{meeting.id}-outcome",
                 )
             )
     for action in actions:
@@ -237,6 +264,7 @@ def build(case):
                     ("Community actions", assessment.actions),
                     ("None, because", assessment.none_reason),
                 ],
+                anchor=f"community-{assessment.id}",
             )
         )
     for checkin in checkins:
@@ -262,6 +290,7 @@ def build(case):
                 "Case team",
                 reflection.repaired,
                 [("What the community learned", reflection.learned)],
+                anchor=f"reflection-{reflection.id}",
             )
         )
     for appeal in appeals:
@@ -278,6 +307,7 @@ def build(case):
                     ("Outcome", label(APPEAL_OUTCOME_LABELS, appeal.outcome or "")),
                     ("Decided", appeal.decided_at),
                 ],
+                anchor=f"appeal-{appeal.id}",
             )
         )
     for record in moves:
@@ -290,6 +320,8 @@ def build(case):
                 f"{workflow.stage(details['to']).label}",
                 name(record.actor_id),
                 "Facilitators only",
+                anchor=f"move-{record.id}",
+                visibility="facilitators",
             )
         )
     items.sort(key=lambda item: item.at)

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from flask import g
 
-from rj import audit, db, entries, policy
+from rj import audit, db, entries, i18n, policy
 from rj.clock import today, utcnow
 from rj.models import (
     Acknowledgement,
@@ -297,7 +297,7 @@ def _appeal_window_reason(case):
             return "The decision has not been communicated yet, so there is nothing to appeal."
         return (
             f"The appeal window is closed: it was {appeal_window_days()} days from "
-            f"{case.decision_communicated_on:%d %b %Y}, when the decision was communicated."
+            f"{i18n.day_text(case.decision_communicated_on)}, when the decision was communicated."
         )
     return None
 

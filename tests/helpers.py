@@ -3,9 +3,11 @@ the URL map. Fixtures live in conftest.py."""
 
 import io
 import os
+import re
 import shutil
 import uuid
 from datetime import timedelta
+from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
@@ -56,6 +58,43 @@ def make_app(database_url, tmp_path, **overrides):
     app = create_app({**TEST_CONFIG, "DATABASE_URL": url, **overrides}, instance_path=str(instance))
     app.test_client_class = FreshContextClient
     return app
+
+
+INLINE = {"a", "abbr", "b", "code", "em", "i", "kbd", "mark", "q", "s", "small", "span"}
+INLINE |= {"strong", "sub", "sup", "svg", "time", "u", "use", "label"}
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts, self.skipping = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skipping += tag in ("script", "style", "template")
+        if tag not in INLINE:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        self.skipping -= tag in ("script", "style", "template")
+        if tag not in INLINE:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def visible_text(html, start=None, end=None):
+    """The words of ``html`` as a reader gets them (tags gone, spaces collapsed); from the
+    element whose id is ``start`` up to the one whose id is ``end``, when given."""
+    if start:
+        html = html[html.index(f'id="{start}"') :]
+        html = html[html.index(">") + 1 :]
+    if end:
+        html = html[: html.index(f'id="{end}"')]
+    parser = _Text()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
 
 
 def create_user(role="facilitator", username=None, password=PASSWORD, **fields):

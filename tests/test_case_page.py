@@ -53,7 +53,8 @@ def test_the_case_page_runs_the_same_queries_at_10_and_300_items(client, login_a
     _fill(small, fac, 10)
     large = make_case("investigating", by=fac)
     _fill(large, fac, 300)
-    workflow.move(Case.get_by_id(large.id), "acknowledged", fac, large.version, "Back")
+    for case in (small, large):  # a move on each timeline, and both in the same stage
+        workflow.move(Case.get_by_id(case.id), "acknowledged", fac, case.version, "Back")
     at_10 = count_queries(client, f"/cases/{small.reference}{path}")
     at_300 = count_queries(client, f"/cases/{large.reference}{path}")
     assert at_10 == at_300

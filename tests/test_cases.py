@@ -70,10 +70,11 @@ def test_an_unknown_kind_of_case_is_a_404(client, fac):
 def test_case_page_shows_the_timeline_in_order_and_records_the_view(client, fac):
     case = make_case("acknowledged", by=fac)
     html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    timeline = html[html.index('id="timeline-heading"') :]
     filed, acknowledged, moved = (
-        html.index("Incident filed"),
-        html.index("Acknowledged</span>"),
-        html.index("Moved from Filed to Acknowledged"),
+        timeline.index("Incident filed"),
+        timeline.index('"item-kind">Acknowledged</span>'),
+        timeline.index("Moved from Filed to Acknowledged"),
     )
     assert filed < acknowledged < moved
     assert "Fen Facil" in html

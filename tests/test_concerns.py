@@ -7,7 +7,7 @@ from rj import cases, concerns, settings, tablet
 from rj.clock import utcnow
 from rj.models import AuditRecord, Case, Entry, Party
 from rj.refusals import Refused
-from tests.helpers import count_queries, create_user, make_case
+from tests.helpers import count_queries, create_user, make_case, visible_text
 
 
 @pytest.fixture
@@ -111,7 +111,9 @@ def test_a_facilitator_sets_the_severity_from_the_case_page(client, login_as):
     settings.put(concerns.PUBLIC_FILING, True)
     case, _ = concerns.raise_publicly(concerns.Concern("Something happened."), "k")
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
-    assert "Not yet assessed" in page and "Set severity" in page and "Raised publicly" in page
+    head = visible_text(page, "main", "next-step-heading")
+    assert "Severity Not yet assessed Severity Choose… Low" in head
+    assert "Set the severity" in head and "Came in Raised publicly" in head
     response = client.post(f"/cases/{case.reference}/severity", data={"severity": "urgent"})
     assert response.status_code == 302
     assert Case.get_by_id(case.id).severity == "urgent"

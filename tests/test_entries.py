@@ -11,7 +11,7 @@ from PIL import ExifTags, Image
 from rj import cases, entries, files
 from rj.clock import utcnow
 from rj.models import AuditRecord, Case, Entry, EntryFile, EntryRevision
-from tests.helpers import create_user, make_case, sign_in_session
+from tests.helpers import create_user, make_case, sign_in_session, visible_text
 
 HX = {"HX-Request": "true"}
 
@@ -133,18 +133,21 @@ def test_each_kind_is_added_with_its_default_or_chosen_audience(
     response = add(client, case, kind=kind, body=f"The {kind} text.", **extra)
     entry = Entry.get()
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/cases/{case.reference}#entry-{entry.id}"
+    assert response.headers["Location"] == (
+        f"/cases/{case.reference}?saved=entry-{entry.id}#entry-{entry.id}"
+    )
     assert (entry.kind, entry.audience, entry.author_id) == (kind, audience, fac.id)
     assert entry.body == f"The {kind} text." and entry.revision == 1
     assert EntryRevision.get().number == 1
     if audience == "party":
         assert entry.audience_party_id == parties_of(case)["harmed"].id
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    item = html[html.index(f'id="entry-{entry.id}"') :]
-    assert f'<span class="item-kind">{label}</span>' in item
-    assert "Fen Facil" in item and f'<span class="audience">{audience_label}</span>' in item
+    item = visible_text(html, f"entry-{entry.id}")
+    # The confirmation is in the new item, which the page scrolls to, and only there.
+    assert item.startswith(f"{label} added to {case.reference}. {label} Fen Facil")
+    assert f"Who can read it: {audience_label}" in item
     assert f"The {kind} text." in item
-    assert f"{label} added to {case.reference}." in html
+    assert visible_text(html).count(f"{label} added to") == 1
     record = AuditRecord.get(AuditRecord.action == "entry.created")
     assert (record.case_id, record.entry_id, record.actor_id) == (case.id, entry.id, fac.id)
 
@@ -384,7 +387,9 @@ def test_a_correction_keeps_both_revisions_and_the_history_shows_them(client, fa
 
     response = correct(client, case, entry, body="It happened on Tuesday.")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/cases/{case.reference}#entry-{entry.id}"
+    assert response.headers["Location"] == (
+        f"/cases/{case.reference}?saved=entry-{entry.id}#entry-{entry.id}"
+    )
     entry = Entry.get_by_id(entry.id)
     assert (entry.body, entry.revision) == ("It happened on Tuesday.", 2)
     revisions = list(EntryRevision.select().order_by(EntryRevision.number))

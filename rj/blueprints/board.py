@@ -160,6 +160,13 @@ def _refused(case, message, status, form=None, card=None, steps=()):
     return html, status
 
 
+def _back(case):
+    """Where a move without script returns to: the case page it came from, or the board."""
+    if request.values.get("back") == "case":
+        return url_for("cases.show", reference=case.reference)
+    return url_for("board.index", _anchor=f"case-{case.id}")
+
+
 def _move_context(case, form):
     """What the move dialog shows: each stage (allowed, or why not), the stage to go to
     next (preselected), and the cards "Move up" and "Move down" place it between."""
@@ -175,6 +182,9 @@ def _move_context(case, form):
         "up": (above[1] if len(above) > 1 else "", above[0]) if above else None,
         "down": (below[0], below[1] if len(below) > 1 else "") if below else None,
         "can_reorder": not board.Filters.from_args(request.args).active,
+        "next_step": casepage.next_step(case, current_user),
+        "back": "case" if request.values.get("back") == "case" else "",
+        "back_url": _back(case),
     }
 
 
@@ -210,7 +220,7 @@ def move(case):
     )
     if not request.htmx:
         flash(announcement, "ok")
-        return redirect(url_for("board.index", _anchor=f"case-{moved.id}"))
+        return redirect(_back(moved))
     filters = board.Filters.from_args(request.args)
     show_names = session.get(NAMES_KEY, False)
     totals = {}

@@ -1,7 +1,18 @@
 """The case record: filing a case, the case page with its whole timeline, the case file,
 and the facts of a case with their corrections and redactions."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from rj import casepage, cases, export, policy, timeline, workflow
@@ -44,14 +55,41 @@ def file(kind):
 @policy.case_route("case.view")
 def show(case):
     cases.mark_opened(case)  # it leaves the board's notice of new concerns
-    return render_template(
-        "cases/show.html",
-        case=case,
-        stage=workflow.stage(case.stage),
-        items=timeline.build(case),
-        panel=casepage.panel(case),
-        severity_form=SeverityForm(formdata=None, data={"severity": ""}),
+    order = request.args.get("order") or request.cookies.get(casepage.ORDER_COOKIE)
+    panel = casepage.panel(case)
+    view = casepage.timeline_view(
+        timeline.build(case),
+        order,
+        request.args.get("show"),
+        request.args.get("saved"),
+        elsewhere=[f"party-{party.id}" for party, _, _ in panel["parties"]],
     )
+    response = make_response(
+        render_template(
+            "cases/show.html",
+            case=case,
+            stage=workflow.stage(case.stage),
+            view=view,
+            groups=timeline.TIMELINE_GROUPS,
+            orders=casepage.ORDERS,
+            panel=panel,
+            progress=casepage.progress(case),
+            next_step=casepage.next_step(case, current_user),
+            record_actions=casepage.record_actions(case, panel, current_user),
+            severity_form=SeverityForm(formdata=None, data={"severity": case.severity}),
+            flash_in_page=bool(view.saved),
+        )
+    )
+    if request.args.get("order") == view.order:  # the reader chose it: remember it
+        response.set_cookie(
+            casepage.ORDER_COOKIE,
+            view.order,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+    return response
 
 
 @bp.route("/<reference>/severity", methods=["GET", "POST"])
@@ -142,7 +180,7 @@ def correct_facts(case):
                 form.revision.data = case.facts_revision
         else:
             flash(f"The facts of {case.reference} are corrected.", "ok")
-            return redirect(url_for("cases.show", reference=case.reference, _anchor="filed"))
+            return redirect(casepage.saved_url(case, "filed"))
     if form.errors and status == 200:
         status = 422
     return render_template("cases/facts.html", case=case, form=form, error=error), status
@@ -172,7 +210,7 @@ def redact_facts(case):
             error, status = _refuse(form, refused), refused.status
         else:
             flash(f"The chosen facts of {case.reference} are redacted.", "ok")
-            return redirect(url_for("cases.show", reference=case.reference, _anchor="filed"))
+            return redirect(casepage.saved_url(case, "filed"))
     if form.errors and status == 200:
         status = 422
     return render_template(

@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from rj import entries, files, policy
+from rj import casepage, entries, files, policy
 from rj.errors import render_error
 from rj.forms import refuse
 from rj.forms.entries import CorrectForm, EntryForm, RedactForm
@@ -36,8 +36,9 @@ def filetype(content_type):
 
 
 def _case_url(case, entry=None):
-    anchor = f"entry-{entry.id}" if entry else None
-    return url_for("cases.show", reference=case.reference, _anchor=anchor)
+    if entry is None:
+        return url_for("cases.show", reference=case.reference)
+    return casepage.saved_url(case, f"entry-{entry.id}")
 
 
 @bp.route("/entries/new", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
-"""One case from Filed to Closed, through the pages a facilitator uses."""
+"""One case from Filed to Closed with the keyboard alone: filed from the New case page,
+then each stage reached by following the case page's Next step panel."""
 
 import re
 from datetime import timedelta
@@ -11,144 +12,165 @@ from tests.browser.conftest import sign_in
 from tests.helpers import PASSWORD, create_user
 
 
-def move_to(page, reference, stage_label):
-    page.goto(f"/board/cases/{reference}/move")
-    page.get_by_role("radio", name=stage_label, exact=True).check()
-    page.get_by_role("button", name="Move", exact=True).click()
-    expect(page.get_by_text(f"{reference} moved to {stage_label}.")).to_be_visible()
-    page.goto(f"/cases/{reference}")
+def tab_to(page, target, limit=400):
+    """Press Tab until ``target`` (a locator) has the focus, as a keyboard user would."""
+    handle = target.element_handle()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("el => document.activeElement === el", handle):
+            return
+    raise AssertionError(f"Tab never reached {target}")
 
 
-def record(page, link, fields, button):
-    page.get_by_role("link", name=link).first.click()
-    for label, value in fields:
-        control = page.get_by_label(label, exact=True)
-        if control.evaluate("e => e.tagName") == "SELECT":
-            control.select_option(label=value)
-        else:
-            control.fill(value)
-    page.get_by_role("button", name=button).click()
+def press(page, target, key="Enter"):
+    tab_to(page, target)
+    page.keyboard.press(key)
+
+
+def follow(page, name):
+    """Follow a link of the Next step panel (or any link of that name) by keyboard."""
+    panel = page.locator(".next-step")
+    link = panel.get_by_role("link", name=name, exact=True)
+    if not link.count():
+        link = page.get_by_role("link", name=name, exact=True).first
+    press(page, link)
+
+
+def type_in(page, label, text):
+    tab_to(page, page.get_by_label(label, exact=True))
+    page.keyboard.type(text)
+
+
+def choose(page, label, option):
+    """A select's option, picked by typing its first letters, as keyboards do."""
+    control = page.get_by_label(label, exact=True)
+    tab_to(page, control)
+    page.keyboard.type(option)
+    expect(control.locator("option:checked")).to_have_text(option)
+
+
+def type_date(page, label, day):
+    tab_to(page, page.get_by_label(label, exact=True))
+    page.keyboard.type(day.strftime("%m%d%Y"))
+
+
+def type_datetime(page, label, moment):
+    tab_to(page, page.get_by_label(label, exact=True))
+    page.keyboard.type(moment.strftime("%m%d%Y"))
+    page.keyboard.press("ArrowRight")  # a year may have more digits: on to the hour
+    page.keyboard.type(moment.strftime("%I%M") + moment.strftime("%p")[0])
+
+
+def submit(page, button):
+    press(page, page.get_by_role("button", name=button, exact=True))
     expect(page.get_by_role("heading", level=1)).to_contain_text("RJ-")
 
 
-def test_a_case_walks_from_filed_to_closed(page, live_app):
+def move_on(page, reference, stage):
+    """Everything the next stage needs is recorded: the panel's primary button moves it."""
+    button = page.locator(".next-step").get_by_role("button", name=f"Move to {stage}")
+    press(page, button)
+    expect(page.get_by_text(f"{reference} moved to {stage}.")).to_be_visible()
+    current = page.locator('.progress [aria-current="step"]')
+    expect(current).to_contain_text(stage)
+
+
+def test_a_case_walks_from_filed_to_closed_by_keyboard(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(10000)
     create_user("facilitator", username="fen", display_name="Fen Facil")
-    create_user("facilitator", username="olu", display_name="Olu Other")
     sign_in(page, "fen", PASSWORD)
     now = local(utcnow())
 
-    page.get_by_role("link", name="New case").click()
-    page.get_by_role("link", name="Report an incident").click()
-    page.get_by_label("Neutral short title").fill("Raised voices at the urn")
-    page.get_by_label("What happened").fill("Two regulars argued about the last cup.")
-    page.get_by_label("When it happened").fill(
-        (now - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
-    )
-    page.get_by_label("Where it happened").fill("Kitchen")
-    page.get_by_label("Raised by").fill("Val, volunteer")
-    page.get_by_label("Severity").select_option("medium")
-    page.get_by_role("button", name="File the case").click()
+    press(page, page.get_by_role("link", name="New case"))
+    press(page, page.get_by_role("link", name="Report an incident"))
+    type_in(page, "Neutral short title", "Raised voices at the urn")
+    type_in(page, "What happened", "Two regulars argued about the last cup.")
+    type_datetime(page, "When it happened", now - timedelta(hours=2))
+    type_in(page, "Where it happened", "Kitchen")
+    type_in(page, "Raised by", "Val, volunteer")
+    choose(page, "Severity", "Medium")
+    submit(page, "File the case")
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text("Raised voices at the urn")
     reference = re.search(r"RJ-\d{4}-\d{4}", heading.inner_text()).group(0)
+    case = Case.get(Case.reference == reference)
+    assert case.location == "Kitchen" and case.severity == "medium"
 
-    record(
-        page,
-        "Add a person",
-        [("Name or chosen name", "Ash Example"), ("Side", "Harmed")],
-        "Add to the case",
-    )
-    record(
-        page,
-        "Add a person",
-        [("Name or chosen name", "Bay Sample"), ("Side", "Caused harm")],
-        "Add to the case",
-    )
-    record(
-        page,
-        "Record the acknowledgement",
-        [("How it was communicated", "In person")],
-        "Record the acknowledgement",
-    )
-    move_to(page, reference, "Acknowledged")
+    # The people, from the People panel's empty state and then its records.
+    follow(page, "Add the people involved")
+    type_in(page, "Name or chosen name", "Ash Example")
+    choose(page, "Side", "Harmed")
+    submit(page, "Add to the case")
+    expect(page.locator(".saved-note")).to_contain_text("Ash Example is added as harmed.")
+    press(page, page.locator("summary", has_text="Records for other stages"))
+    follow(page, "Add a person")
+    type_in(page, "Name or chosen name", "Bay Sample")
+    choose(page, "Side", "Caused harm")
+    submit(page, "Add to the case")
 
-    record(
-        page, "Set the lead facilitator", [("Lead facilitator", "Fen Facil (fen)")], "Set the lead"
-    )
-    move_to(page, reference, "Investigating")
+    follow(page, "Record the acknowledgement")
+    choose(page, "How it was communicated", "In person")
+    submit(page, "Record the acknowledgement")
+    move_on(page, reference, "Acknowledged")
 
-    page.get_by_role("link", name="Record findings").click()
-    page.get_by_label("The entry", exact=True).fill("Both agree words were exchanged.")
-    page.get_by_role("button", name="Save to the timeline").click()
-    meeting_at = (now + timedelta(days=1)).strftime("%Y-%m-%dT10:00")
-    record(
-        page,
-        "Schedule a meeting",
-        [("When", meeting_at), ("Where", "Meeting room"), ("Who attends", "Ash, Bay, Fen")],
-        "Schedule the meeting",
-    )
-    move_to(page, reference, "Hearing")
+    follow(page, "Set the lead facilitator")
+    choose(page, "Lead facilitator", "Fen Facil (fen)")
+    submit(page, "Set the lead")
+    move_on(page, reference, "Investigating")
+
+    follow(page, "Record findings")
+    type_in(page, "The entry", "Both agree words were exchanged.")
+    submit(page, "Save to the timeline")
+    follow(page, "Schedule a meeting")
+    type_datetime(page, "When", now + timedelta(days=1))
+    type_in(page, "Where", "Meeting room")
+    type_in(page, "Who attends", "Ash, Bay, Fen")
+    submit(page, "Schedule the meeting")
+    move_on(page, reference, "Hearing")
 
     # The meeting takes place.
-    case = Case.get(Case.reference == reference)
     Meeting.update(scheduled_at=utcnow() - timedelta(hours=1)).where(Meeting.case == case).execute()
-    record(
-        page,
-        "Record the meeting's outcome",
-        [("Minutes", "Both spoke and listened."), ("Outcome", "An apology and a plan.")],
-        "Record the outcome",
-    )
-    record(
-        page,
-        "Add a restorative action",
-        [
-            ("Who it is for", "Ash Example (Harmed)"),
-            ("Kind of action", "Support"),
-            ("Description", "Weekly check-in with Ash"),
-            ("Owner", "Fen Facil (fen)"),
-            ("Due on", (today() + timedelta(days=7)).isoformat()),
-        ],
-        "Add the action",
-    )
-    record(
-        page,
-        "Record when the decision was communicated",
-        [("Date the decision was communicated to the parties", today().isoformat())],
-        "Record the date",
-    )
-    move_to(page, reference, "Restoring")
+    page.reload()
+    follow(page, "Record the meeting's outcome")
+    type_in(page, "Minutes", "Both spoke and listened.")
+    type_in(page, "Outcome", "An apology and a plan.")
+    submit(page, "Record the outcome")
+    follow(page, "Add a restorative action")
+    choose(page, "Who it is for", "Ash Example (Harmed)")
+    choose(page, "Kind of action", "Support")
+    type_in(page, "Description", "Weekly check-in with Ash")
+    choose(page, "Owner", "Fen Facil (fen)")
+    type_date(page, "Due on", today() + timedelta(days=7))
+    submit(page, "Add the action")
+    move_on(page, reference, "Restoring")
 
-    record(
-        page,
-        "Assess the impact on the community",
-        [('Or "none": why nobody else was impacted', "It happened after hours.")],
-        "Record the assessment",
-    )
-    move_to(page, reference, "Community")
+    follow(page, "Assess the impact on the community")
+    type_in(page, 'Or "none": why nobody else was impacted', "It happened after hours.")
+    submit(page, "Record the assessment")
+    move_on(page, reference, "Community")
 
-    record(
-        page,
-        "Add a check-in",
-        [("Check-in date", (today() + timedelta(days=1)).isoformat())],
-        "Add the check-in",
-    )
-    move_to(page, reference, "Follow-up")
+    follow(page, "Add a check-in")
+    type_date(page, "Check-in date", today() + timedelta(days=1))
+    submit(page, "Add the check-in")
+    move_on(page, reference, "Follow-up")
 
-    page.get_by_role("link", name="Set status").first.click()
-    page.get_by_label("Status").select_option("done")
-    page.get_by_role("button", name="Save the status").click()
-    record(page, "Mark as held", [("Notes", "All well.")], "Mark as held")
-    record(
-        page,
-        "Record the closing reflection",
-        [("What was repaired", "Trust at the urn."), ("What the community learned", "Two urns.")],
-        "Record the reflection",
-    )
-    # The appeal window passes.
+    follow(page, "Mark every action done, or waived with a reason")
+    follow(page, "Set status of this action")
+    choose(page, "Status", "Done")
+    submit(page, "Save the status")
+    follow(page, "Record the closing reflection")
+    type_in(page, "What was repaired", "Trust at the urn.")
+    type_in(page, "What the community learned", "Two urns.")
+    submit(page, "Record the reflection")
+    # The decision was communicated long ago: the appeal window has passed.
     Case.update(decision_communicated_on=today() - timedelta(days=30)).where(
         Case.id == case.id
     ).execute()
-    move_to(page, reference, "Closed")
+    page.reload()
+    move_on(page, reference, "Closed")
 
     expect(page.get_by_text("Moved from Follow-up to Closed")).to_be_visible()
     assert Case.get_by_id(case.id).stage == "closed"
+    context.close()

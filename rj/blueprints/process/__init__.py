@@ -10,6 +10,7 @@ someone else changed the case first).
 from flask import Blueprint, flash, redirect, render_template, url_for
 from wtforms import SelectChoice
 
+from rj import casepage
 from rj.vocabulary import SIDE_LABELS
 
 bp = Blueprint("process", __name__, url_prefix="/cases/<reference>")
@@ -30,9 +31,13 @@ def page(template, case, form, heading, form_error=None, status=None, **context)
     return html, status
 
 
-def saved(case, message, anchor="process"):
+def saved(case, message, anchor=None):
+    """Back to the case page, at what was just saved (``anchor``) and saying so, or at
+    its top with the confirmation where nothing new shows in the timeline."""
     flash(message, "ok")
-    return redirect(url_for("cases.show", reference=case.reference, _anchor=anchor))
+    if anchor:
+        return redirect(casepage.saved_url(case, anchor))
+    return redirect(url_for("cases.show", reference=case.reference))
 
 
 def back_to_case(case, message):

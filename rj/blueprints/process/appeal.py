@@ -33,7 +33,7 @@ def file_appeal(case):
         form_error = closed_reason
     elif form.validate_on_submit():
         try:
-            cases.appeal_case(
+            appeal = cases.appeal_case(
                 case,
                 current_user,
                 form.grounds.data,
@@ -43,7 +43,11 @@ def file_appeal(case):
         except Refused as refused:
             form_error, status = refuse(form, refused), refused.status
         else:
-            return saved(case, f"The appeal is filed; {case.reference} is now under review.")
+            return saved(
+                case,
+                f"The appeal is filed; {case.reference} is now under review.",
+                f"appeal-{appeal.id}",
+            )
     return page(
         "appeal",
         case,

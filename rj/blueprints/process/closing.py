@@ -44,10 +44,10 @@ def hold_checkin(case, checkin_id):
 def reflection(case):
     form = ReflectionForm(case=case)
     if form.validate_on_submit():
-        cases.record_reflection(
+        reflection = cases.record_reflection(
             case, current_user, form.repaired.data.strip(), form.learned.data.strip()
         )
-        return saved(case, "The closing reflection is recorded.")
+        return saved(case, "The closing reflection is recorded.", f"reflection-{reflection.id}")
     return page("reflection", case, form, "Record the closing reflection")
 
 

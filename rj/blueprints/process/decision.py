@@ -99,7 +99,7 @@ def assess_community(case):
     form_error = None
     if form.validate_on_submit():
         try:
-            cases.assess_community(
+            assessment = cases.assess_community(
                 case,
                 current_user,
                 impacted=(form.impacted.data or "").strip(),
@@ -109,7 +109,9 @@ def assess_community(case):
         except Refused as refused:
             form_error = refuse(form, refused)
         else:
-            return saved(case, "The community assessment is recorded.")
+            return saved(
+                case, "The community assessment is recorded.", f"community-{assessment.id}"
+            )
     return page(
         "community", case, form, "Assess the impact on the community", form_error=form_error
     )

@@ -42,7 +42,9 @@ def meeting_outcome(case, meeting_id):
         except Refused as refused:
             form_error, status = refuse(form, refused), refused.status
         else:
-            return saved(case, "The meeting's outcome is recorded.", f"meeting-{meeting.id}")
+            return saved(
+                case, "The meeting's outcome is recorded.", f"meeting-{meeting.id}-outcome"
+            )
     return page(
         "meeting_outcome",
         case,

@@ -70,7 +70,9 @@ def add_party(case):
             form_error = refuse(form, refused)
         else:
             return saved(
-                case, f"{party.person.name} is added as {SIDE_LABELS[party.side].lower()}."
+                case,
+                f"{party.person.name} is added as {SIDE_LABELS[party.side].lower()}.",
+                f"party-{party.id}",
             )
     return page("party", case, form, "Add a person to the case", form_error=form_error)
 
@@ -136,8 +138,9 @@ def add_representatives(case, party_id):
         chosen = [pick(available, value) for value in form.users.data]
         cases.add_representatives(party, chosen, current_user)
         names = ", ".join(u.display_name for u in chosen)
-        verb = "represents" if len(chosen) == 1 else "represent"
-        return saved(case, f"{names} {verb} {party.person.name} now.")
+        return saved(
+            case, f"{party.person.name} is now represented by {names}.", f"party-{party.id}"
+        )
     return page(
         "representatives",
         case,

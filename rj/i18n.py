@@ -1,0 +1,115 @@
+"""Words and dates for people.
+
+Every word a person reads is marked for translation with Flask-Babel (English only for
+now: ``make messages`` extracts them). Dates and times have one format across Mend, the
+organisation's locale's (``MEND_LOCALE``) in its time zone (``MEND_TIMEZONE``): a day
+such as "Thu, 26 Nov 2026", a time such as "14:05", both as "Thu, 26 Nov 2026, 14:05".
+In a page each is a ``<time>`` whose ``datetime`` a machine reads to the whole second.
+"""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_skeleton, format_time, get_datetime_format
+from babel.numbers import format_decimal
+from flask import current_app
+from flask_babel import Babel
+from markupsafe import Markup, escape
+
+from rj.clock import local
+
+babel = Babel()
+
+
+class SettingError(ValueError):
+    """A locale or time zone Mend cannot use: said at start-up, not on every page."""
+
+
+def check_settings(config):
+    try:
+        Locale.parse(config["LOCALE"])
+    except (UnknownLocaleError, ValueError, TypeError) as error:
+        raise SettingError(f"MEND_LOCALE: {config['LOCALE']!r} is not a locale") from error
+    try:
+        ZoneInfo(config["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise SettingError(f"MEND_TIMEZONE: {config['TIMEZONE']!r} is not a time zone") from None
+
+
+def locale():
+    return current_app.config["LOCALE"]
+
+
+def day_text(day):
+    """A date, or the day of a stored UTC time, in words: "Thu, 26 Nov 2026"."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = local(day).date()
+    return format_skeleton("yMMMEd", day, locale=locale())
+
+
+def time_text(moment):
+    """The time of day of a stored UTC time, in the organisation's zone: "14:05"."""
+    if moment is None:
+        return ""
+    return format_time(local(moment), "short", locale=locale())
+
+
+def when_text(moment):
+    """A stored UTC time as a day and a time: "Thu, 26 Nov 2026, 14:05"."""
+    if moment is None:
+        return ""
+    pattern = get_datetime_format("medium", locale=locale())
+    return pattern.replace("{1}", day_text(moment)).replace("{0}", time_text(moment))
+
+
+def number_text(number):
+    return format_decimal(number, locale=locale())
+
+
+def _time(machine, text):
+    return Markup('<time datetime="{}">{}</time>').format(machine, escape(text))
+
+
+def _utc(moment):
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def when(moment):
+    """``when_text`` in a ``<time>`` element."""
+    return _time(_utc(moment), when_text(moment)) if moment else ""
+
+
+def day(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return _time(_utc(value), day_text(value))
+    return _time(value.isoformat(), day_text(value))
+
+
+def clock(moment):
+    return _time(_utc(moment), time_text(moment)) if moment else ""
+
+
+def any_time(value):
+    """A value from a list of details: a time, a day, or text as it is."""
+    if isinstance(value, datetime):
+        return when(value)
+    if isinstance(value, date):
+        return day(value)
+    return value
+
+
+def init_app(app):
+    check_settings(app.config)
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["LOCALE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    babel.init_app(app)
+    app.jinja_env.filters.update(
+        when=when, day=day, clock=clock, any_time=any_time, number=number_text
+    )
+    app.jinja_env.filters["when_text"] = when_text
+    app.jinja_env.filters["day_text"] = day_text
