@@ -28,7 +28,7 @@ from rj.models import (
 )
 from rj.refusals import Refused, Stale
 from rj.vocabulary import ACTION_KINDS, SIDES
-from rj.workflow import _rank_between, lead_problem, stage_due_on
+from rj.workflow import _rank_between, lead_problem, record_stage, stage_due_on
 
 
 def next_reference(year):
@@ -129,6 +129,7 @@ def file_case(
             **facts,
         )
         CaseFacts.create(case=case, number=1, author=by, created_at=now, **facts)
+        record_stage(case, "filed", by, now, case.stage_due_on, "filed")
         audit.record("case.filed", actor=by, case=case, kind=kind, severity=severity)
         return case
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from rj import cases, db, entries, passwords, settings, workflow
 from rj.clock import today, utcnow
 from rj.db import write_tx
-from rj.models import Case, User
+from rj.models import Case, StageHistory, User
 
 # username, role, password: printed by `make run`, so newcomers can sign in at once.
 SIGN_INS = (
@@ -195,9 +195,16 @@ def load():
 
 
 def _backdate(case, days):
-    """Make a demo card look lived-in: entered its stage some days ago, due accordingly."""
+    """Make a demo card look lived-in: entered its stage some days ago, due accordingly.
+    Its stage history moves back with it."""
     entered = utcnow() - timedelta(days=days)
-    Case.update(
-        stage_entered_at=entered,
-        stage_due_on=workflow.stage_due_on(case.stage, today() - timedelta(days=days)),
-    ).where(Case.id == case.id).execute()
+    due_on = workflow.stage_due_on(case.stage, today() - timedelta(days=days))
+    Case.update(stage_entered_at=entered, stage_due_on=due_on).where(Case.id == case.id).execute()
+    shift = timedelta(days=days)
+    for stay in StageHistory.select().where(StageHistory.case_id == case.id):
+        stay.entered_at -= shift
+        if stay.left_at:
+            stay.left_at -= shift
+        else:
+            stay.due_at = workflow.due_at(due_on)
+        stay.save()

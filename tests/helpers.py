@@ -5,7 +5,7 @@ import io
 import os
 import shutil
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
@@ -101,6 +101,32 @@ def make_case(
     for side, user, name in parties:
         cases.add_party(case, cases.add_person(name, user=user), side, by)
     return demo.advance(case, stage, by, lead)
+
+
+# --- Time ----------------------------------------------------------------------
+
+
+class Clock:
+    """Mend's clock, set by a test: every time and date Mend reads (rj/clock.py) comes
+    from ``at`` (naive UTC) until the test ends."""
+
+    def __init__(self, monkeypatch, at):
+        import rj.clock
+
+        self.at = at
+        clock = self
+
+        class Frozen(datetime):
+            @classmethod
+            def now(cls, tz=None):
+                moment = clock.at.replace(tzinfo=UTC)
+                return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
+
+        monkeypatch.setattr(rj.clock, "datetime", Frozen)
+
+    def set(self, at):
+        self.at = at
+        return at
 
 
 # --- Counting queries ----------------------------------------------------------
