@@ -81,11 +81,13 @@ def create_app(overrides=None, instance_path=None):
         home,
         mycases,
         process,
+        reports,
         tablet,
     )
 
     templating.init_app(app)
     blueprints = (auth, home, board, cases, process, entries, due, admin, mycases, tablet)
+    blueprints += (reports,)
     for module in blueprints:
         app.register_blueprint(module.bp)
     cli.init_app(app)

@@ -30,6 +30,7 @@ ROLE_ABILITIES = {
             "due.view",
             "users.manage",
             "settings.manage",
+            "reports.view",
             "tablet.use",
             "mycases.view",
         }
@@ -142,6 +143,7 @@ NAVIGATION = (
     ("board.view", "board.index", "Board", ("board.", "cases.", "entries.", "process.")),
     ("due.view", "due.index", "Due", ("due.",)),
     ("case.file", "cases.new", "New case", ("cases.new", "cases.file")),
+    ("reports.view", "reports.index", "Reports", ("reports.",)),
     ("settings.manage", "admin.settings_page", "Settings", ("admin.",)),
     ("mycases.view", "mycases.index", "My cases", ("mycases.",)),
     ("tablet.use", "tablet.index", "Tablet", ("tablet.",)),

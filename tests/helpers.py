@@ -198,6 +198,10 @@ READERS = {
     "tablet.correct": ("volunteer", "sent"),  # the account as it is now
     "due.draft": ("facilitator", "orphaned"),  # a turned-off volunteer's account
     "admin.settings_page": ("admin", "own"),
+    "reports.index": ("admin", "own"),
+    "reports.printable": ("admin", "own"),
+    "reports.download": ("admin", "own"),
+    "reports.chart": ("admin", "own"),
 }
 
 
@@ -234,6 +238,7 @@ def furnish(case, by):
         "checkin_id": case.checkins.first().id,  # not yet held
         "kind": "incident",
         "stage": "filed",
+        "chart": "time",
     }
 
 
