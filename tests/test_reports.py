@@ -556,6 +556,12 @@ def test_opening_or_downloading_a_report_is_recorded_with_its_period(
     assert recorded == {"period": "custom", "first": "2026-01-01", "last": "2026-03-31", **details}
 
 
+def test_the_dates_of_the_period_shown_are_ready_to_change(client, clock, coordinator):
+    _, html = page(client, coordinator, "/reports/?period=last-quarter")
+    assert 'name="start" required type="date" value="2026-01-01"' in html
+    assert 'name="end" required type="date" value="2026-03-31"' in html
+
+
 def test_a_chart_of_the_page_records_nothing_more(client, clock, coordinator):
     before = AuditRecord.select().count()
     response, _ = page(client, coordinator, "/reports/charts/open.svg?period=last-quarter")

@@ -40,6 +40,8 @@ def index():
     if period is not None:
         report = reports.build(period)
         reports.record_opened(current_user, period)
+        # The dates of the period shown, to change from there.
+        form.start.data, form.end.data = period.first, period.last
     page = render_template(
         "reports/index.html",
         report=report,
