@@ -8,7 +8,7 @@ PORT   ?= 5000
 PY_SOURCES := rj tests app.py $(wildcard bench)
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-pg lint format bench bench-uploads clean
+.PHONY: setup run test test-pg lint format bench bench-uploads bench-reports clean
 
 # Reinstall only when the dependency lists change, so a second run starts in seconds.
 $(VENV)/.installed: pyproject.toml
@@ -56,10 +56,15 @@ bench: setup
 	$(BIN)/python bench/board.py
 	$(BIN)/python bench/public_flood.py
 	$(BIN)/python bench/uploads.py
+	$(BIN)/python bench/reports.py
 
 # Peak memory and time of one entry carrying ten of the largest images Mend takes.
 bench-uploads: setup
 	$(BIN)/python bench/uploads.py
+
+# A year's reports page, CSV, printable page and chart at 1,000 and 20,000 cases.
+bench-reports: setup
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

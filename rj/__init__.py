@@ -83,6 +83,7 @@ def create_app(overrides=None, instance_path=None):
         mycases,
         process,
         public,
+        reports,
         tablet,
         users,
     )
@@ -103,6 +104,7 @@ def create_app(overrides=None, instance_path=None):
         mycases,
         tablet,
         public,
+        reports,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

@@ -42,7 +42,7 @@ from rj.vocabulary import (
     SEVERITY_LABELS,
     SIDES,
 )
-from rj.workflow import _rank_between, lead_problem, stage_due_on
+from rj.workflow import _rank_between, lead_problem, record_stage, stage_due_on
 
 
 def next_reference(year):
@@ -157,6 +157,7 @@ def file_case(
             **facts,
         )
         CaseFacts.create(case=case, number=1, author=by, created_at=now, **facts)
+        record_stage(case, "filed", by, now, case.stage_due_on, "filed")
         action = "case.raised_publicly" if raised_via == "public" else "case.filed"
         audit.record(
             action, actor=by, case=case, kind=kind, severity=severity, raised_via=raised_via

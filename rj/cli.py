@@ -90,8 +90,15 @@ def init_db():
     default=0,
     help="Add this many more fictional open cases.",
 )
+@click.option(
+    "--year",
+    "year_cases",
+    type=click.IntRange(0, 100_000),
+    default=0,
+    help="Add a past year of this many fictional cases, open and closed, for the reports.",
+)
 @with_appcontext
-def demo(if_empty, extra_cases):
+def demo(if_empty, extra_cases, year_cases):
     """Load clearly fictional demo data into an empty database and print the demo sign-ins."""
     from rj import demo as demo_data
 
@@ -110,6 +117,10 @@ def demo(if_empty, extra_cases):
             by = User.get(User.username == "facilitator")
             demo_data.add_cases(extra_cases, by, by)
             click.echo(f"Added {extra_cases} fictional open cases.")
+        if year_cases:
+            by = User.get(User.username == "facilitator")
+            demo_data.add_year(year_cases, by, by)
+            click.echo(f"Added a year of {year_cases} fictional cases.")
         click.echo("Demo sign-ins (username / password):")
         for username, role, password in demo_data.SIGN_INS:
             click.echo(f"  {username:<12} {password:<24} {role}")

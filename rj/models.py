@@ -391,6 +391,40 @@ class Appeal(BaseModel):
     decided_at = DateTimeField(null=True)
 
 
+class StageHistory(BaseModel):
+    """One stay of a case in a stage: when it entered and left, who moved it, and how it
+    came in. Written in the transaction of every change of stage (rj/workflow.py,
+    ``record_stage``); reports read time in stage, outcomes and appeals from it.
+
+    It holds no content, and the case is named by its id and reference rather than a
+    foreign key, so the rows outlive a purge of the case and past reports do not change.
+    ``how`` is how the case came in: ``filed``, ``forward``, ``back``, ``reopened``,
+    ``appealed``; the kind of closing (``resolved``, ``withdrawn``, ``duplicate``,
+    ``referred``); or an appeal's outcome (``appeal_upheld``, ``appeal_hearing``,
+    ``appeal_restoring``). ``due_at`` is when the stage's time target ran out (the end of
+    its due day in the organisation's zone, as UTC), fixed on entering; None without one.
+    """
+
+    case_id = IntegerField(index=True)
+    reference = CharField(max_length=20)
+    stage = CharField(max_length=20)
+    how = CharField(max_length=20)
+    entered_at = DateTimeField()
+    entered_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    due_at = DateTimeField(null=True)
+    left_at = DateTimeField(null=True)
+    left_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "stage_history"
+        # Reports read stays by how they began (closings, appeals) and by when they ended
+        # (time in stage, what was open); these indexes hold all they read.
+        indexes = (
+            (("how", "entered_at"), False),
+            (("left_at", "stage", "entered_at", "due_at", "case_id"), False),
+        )
+
+
 class StageSetting(BaseModel):
     stage = CharField(max_length=20, primary_key=True)
     label = CharField(max_length=40)

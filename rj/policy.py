@@ -30,6 +30,7 @@ ROLE_ABILITIES = {
             "due.view",
             "users.manage",
             "settings.manage",
+            "reports.view",
             "tablet.use",
             "mycases.view",
         }
@@ -143,6 +144,7 @@ NAVIGATION = (
     ("due.view", "due.index", "Due", ("due.",)),
     ("case.file", "cases.new", "New case", ("cases.new", "cases.file")),
     ("users.manage", "users.index", "Accounts", ("users.",)),
+    ("reports.view", "reports.index", "Reports", ("reports.",)),
     ("settings.manage", "admin.settings_page", "Settings", ("admin.",)),
     ("mycases.view", "mycases.index", "My cases", ("mycases.",)),
     ("tablet.use", "tablet.index", "Tablet", ("tablet.",)),

@@ -160,6 +160,33 @@ APPEAL_OUTCOME_LABELS = {
 }
 
 
+# --- Reports ------------------------------------------------------------------------------
+
+REPORT_PERIOD_LABELS = {
+    "this-month": "This month",
+    "last-month": "Last month",
+    "this-quarter": "This quarter",
+    "last-quarter": "Last quarter",
+    "this-year": "This year",
+    "last-year": "Last year",
+    "custom": "Between two dates",
+}
+# Where a restorative action due in a period stands now.
+ACTION_STATE_LABELS = {
+    "done": "Done",
+    "waived": "Waived",
+    "overdue": "Open, overdue",
+    "open": "Open, not yet due",
+}
+# Where a check-in due in a period stands now.
+CHECKIN_STATE_LABELS = {
+    "on_time": "Held on time",
+    "late": "Held late",
+    "missed": "Not held, overdue",
+    "pending": "Not yet due",
+}
+
+
 def action_label(kind):
     return ACTION_KINDS.get(kind, (kind,))[0]
 
@@ -199,4 +226,5 @@ LABEL_SETS = {
     "plain_stage": PLAIN_STAGES,
     "account_action": ACCOUNT_ACTION_LABELS,
     "raised_via": RAISED_VIA_LABELS,
+    "report_period": REPORT_PERIOD_LABELS,
 }

@@ -5,12 +5,12 @@ drag, the "Move to…" dialog, the CLI and the demo data all call ``move``.
 """
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import g
 
 from rj import audit, db, entries, i18n, policy
-from rj.clock import today, utcnow
+from rj.clock import to_utc, today, utcnow
 from rj.models import (
     Acknowledgement,
     Action,
@@ -24,6 +24,7 @@ from rj.models import (
     Party,
     Person,
     Reflection,
+    StageHistory,
     StageSetting,
     User,
 )
@@ -486,9 +487,51 @@ def _locked(case, version):
     return current
 
 
-def _save(current, by, now, changes):
+def due_at(due_on):
+    """When a stage due on ``due_on`` (a date in the organisation's zone) runs out: the
+    start of the next day there, as naive UTC. None for a stage without a target."""
+    if due_on is None:
+        return None
+    return to_utc(datetime.combine(due_on + timedelta(days=1), datetime.min.time()))
+
+
+def record_stage(case, stage_key, by, at, due_on, how):
+    """The stage history's one writer: the case's open stay ends at ``at`` and a stay in
+    ``stage_key`` begins, entered ``how``. Call inside the write transaction of the change
+    (``_save`` does, for every change of stage; filing does, for the first). ``by`` is
+    None for a concern raised publicly, with no account behind it."""
+    by_id = by.id if by is not None else None
+    StageHistory.update(left_at=at, left_by=by_id).where(
+        (StageHistory.case_id == case.id) & StageHistory.left_at.is_null()
+    ).execute()
+    StageHistory.insert(
+        case_id=case.id,
+        reference=case.reference,
+        stage=stage_key,
+        how=how,
+        entered_at=at,
+        entered_by=by_id,
+        due_at=due_at(due_on),
+    ).execute()
+
+
+def _how(current, changes):
+    """How a change of stage brings the case in, for the stage history."""
+    to = changes[Case.stage]
+    if to == "closed":
+        return changes.get(Case.close_kind) or "resolved"
+    if current.stage == "closed":
+        return "reopened"
+    if to == "appeal":
+        return "appealed"
+    return "back" if is_backward(current, to) else "forward"
+
+
+def _save(current, by, now, changes, how=None):
     """Write ``changes`` to the locked case row, as its next version: the one UPDATE every
-    change of stage or place goes through, decided by its row count."""
+    change of stage or place goes through, decided by its row count. A change of stage
+    is written to the stage history too (``how`` the case came in, when the caller knows
+    better than the change itself: an appeal's outcome)."""
     changes = {
         **changes,
         Case.version: current.version + 1,
@@ -502,6 +545,9 @@ def _save(current, by, now, changes):
     )
     if updated != 1:
         raise stale(Case.get_by_id(current.id))
+    if Case.stage in changes and changes[Case.stage] != current.stage:
+        due_on = changes.get(Case.stage_due_on)
+        record_stage(current, changes[Case.stage], by, now, due_on, how or _how(current, changes))
     # The row now holds exactly these values; no need to read it back.
     for column, value in changes.items():
         setattr(current, column.name, value)
@@ -618,7 +664,7 @@ def record_appeal_outcome(case, outcome, by, note=""):
         Appeal.update(outcome=outcome, outcome_note=note, decided_at=now).where(
             Appeal.id == appeal.id
         ).execute()
-        _save(current, by, now, _stage_changes(current, to, now))
+        _save(current, by, now, _stage_changes(current, to, now), how=f"appeal_{outcome}")
         audit.record(
             "appeal.decided",
             actor=by,

@@ -6,7 +6,7 @@ import os
 import re
 import shutil
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
@@ -152,6 +152,32 @@ def make_case(
     return demo.advance(case, stage, by, lead)
 
 
+# --- Time ----------------------------------------------------------------------
+
+
+class Clock:
+    """Mend's clock, set by a test: every time and date Mend reads (rj/clock.py) comes
+    from ``at`` (naive UTC) until the test ends."""
+
+    def __init__(self, monkeypatch, at):
+        import rj.clock
+
+        self.at = at
+        clock = self
+
+        class Frozen(datetime):
+            @classmethod
+            def now(cls, tz=None):
+                moment = clock.at.replace(tzinfo=UTC)
+                return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
+
+        monkeypatch.setattr(rj.clock, "datetime", Frozen)
+
+    def set(self, at):
+        self.at = at
+        return at
+
+
 # --- Counting queries ----------------------------------------------------------
 
 
@@ -227,6 +253,10 @@ READERS = {
     "users.show": ("admin", "own"),
     "users.deactivate": ("admin", "own"),
     "users.change_role": ("admin", "own"),
+    "reports.index": ("admin", "own"),
+    "reports.printable": ("admin", "own"),
+    "reports.download": ("admin", "own"),
+    "reports.chart": ("admin", "own"),
 }
 
 
@@ -263,6 +293,7 @@ def furnish(case, by):
         "checkin_id": case.checkins.first().id,  # not yet held
         "kind": "incident",
         "stage": "filed",
+        "chart": "time",
     }
 
 

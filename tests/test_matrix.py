@@ -87,6 +87,10 @@ MATRIX = {
     # <key> is a draft of an active volunteer: only a turned-off account's draft is offered.
     "due.draft":                     row("due.view",        404,             404,             403,        403,        403),
     "admin.settings_page":           row("settings.manage", 200,             403,             403,        403,        403),
+    "reports.index":                 row("reports.view",    200,             403,             403,        403,        403),
+    "reports.printable":             row("reports.view",    200,             403,             403,        403,        403),
+    "reports.download":              row("reports.view",    200,             403,             403,        403,        403),
+    "reports.chart":                 row("reports.view",    200,             403,             403,        403,        403),
     "tablet.index":                  row("tablet.use",      200,             200,             403,        403,        200),
     # Empty data: a quick incident report's draft, then to it.
     "tablet.start":                  row("tablet.use",      302,             302,             403,        403,        302),

@@ -50,6 +50,12 @@ CONTENT_VIEWS = {
     "process.give_access",
     "process.representative_access",
 }
+# Pages about the process as a whole: opening one is recorded, with its period and no case.
+REPORT_VIEWS = {
+    "reports.index": "report.viewed",
+    "reports.printable": "report.printed",
+    "reports.download": "report.exported",
+}
 # endpoint -> why it records no view
 EXEMPT = {
     "home.index": "a redirect to where the user lands",
@@ -82,6 +88,7 @@ EXEMPT = {
     "public.poster": "the printable poster: nothing of any case",
     "public.raise_concern": "the public form: no case yet",
     "public.receipt": "asks for a receipt code; a concern's stage answers only a POST",
+    "reports.chart": "a chart of the reports page, whose opening is recorded",
 }
 
 
@@ -91,9 +98,11 @@ def _get_rules(app):
 
 def test_every_get_route_is_a_content_view_or_exempt(app):
     endpoints = {rule.endpoint for rule in _get_rules(app)}
-    unlisted = sorted(endpoints - CONTENT_VIEWS - EXEMPT.keys())
-    both = sorted(CONTENT_VIEWS & EXEMPT.keys())
-    gone = sorted((CONTENT_VIEWS | EXEMPT.keys()) - endpoints)
+    unlisted = sorted(endpoints - CONTENT_VIEWS - EXEMPT.keys() - REPORT_VIEWS.keys())
+    both = sorted(
+        (CONTENT_VIEWS & EXEMPT.keys()) | (REPORT_VIEWS.keys() & (CONTENT_VIEWS | EXEMPT.keys()))
+    )
+    gone = sorted((CONTENT_VIEWS | EXEMPT.keys() | REPORT_VIEWS.keys()) - endpoints)
     assert not unlisted, f"list these as content views or exempt: {unlisted}"
     assert not both and not gone, (both, gone)
 
@@ -146,4 +155,23 @@ def test_no_exempt_page_records_a_view(app, places):
         written = [r.action for r in new if r.action != "draft.created"]
         if response.status_code >= 500 or written:
             wrong.append(f"GET {path} as {role}: {response.status_code}, wrote {written}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_report_view_is_recorded_once_without_a_case(app, places):
+    users, values = places
+    client = app.test_client()
+    wrong = []
+    for endpoint, action in sorted(REPORT_VIEWS.items()):
+        role, context = READERS[endpoint]
+        rule = next(r for r in _get_rules(app) if r.endpoint == endpoint)
+        path = path_for(app, rule, values[context])
+        before = AuditRecord.select().count()
+        sign_in_session(client, users[role])
+        response = client.get(path)
+        new = list(AuditRecord.select().order_by(AuditRecord.id).offset(before))
+        if response.status_code != 200:
+            wrong.append(f"GET {path} as {role}: {response.status_code}")
+        elif [(r.action, r.case_id, r.actor_id) for r in new] != [(action, None, users[role].id)]:
+            wrong.append(f"GET {path} as {role} recorded {[r.action for r in new]}")
     assert not wrong, "\n".join(wrong)
