@@ -55,8 +55,8 @@ from rj import db
 from rj.models import AuditRecord
 
 GENESIS = "0" * 64
-# Any constant works; it only has to be the same for every writer.
-PG_CHAIN_LOCK = 727_001
+# The lock every write transaction takes first on PostgreSQL (rj/db.py).
+PG_CHAIN_LOCK = db.PG_WRITE_LOCK
 MARKER = "audit.keyed"
 SEALING_MIGRATION = "0009_audit_keyed"
 

@@ -3,8 +3,10 @@
 import unicodedata
 
 from peewee import (
+    BigIntegerField,
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     FloatField,
@@ -143,7 +145,8 @@ class Case(BaseModel):
     facts_revision = IntegerField(default=1)  # the CaseFacts revision the columns above hold
 
     def touch(self, by):
-        """Mark the case as changed now, by ``by`` (the board's poll looks at updated_at)."""
+        """Mark the case as changed now, by ``by``: every write to a case updates its row,
+        which advances the board's change counter (CaseTally)."""
         Case.update(updated_at=utcnow(), updated_by=by.id).where(Case.id == self.id).execute()
 
     class Meta:
@@ -153,6 +156,23 @@ class Case(BaseModel):
             (("stage", "closed_at", "updated_at", "version"), False),
             (("updated_at",), False),
         )
+
+
+class CaseTally(BaseModel):
+    """Per stage and slot (the case id modulo SLOTS): how many cases are in the stage,
+    and how many changes cases have had. Kept by triggers on ``cases`` (migration
+    0020), never written by Mend itself; read by rj/tally.py."""
+
+    SLOTS = 32
+
+    stage = CharField(max_length=20)
+    slot = IntegerField()
+    cases = IntegerField(default=0)
+    changes = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "case_tally"
+        primary_key = CompositeKey("stage", "slot")
 
 
 # The facts of a case, as filed and as corrected: revisions, like entries.
