@@ -114,6 +114,9 @@ class Setting(BaseModel):
 
 # --- Cases -----------------------------------------------------------------
 
+# The stage of a purged case: a tombstone on no board and in no list (rj/retention.py).
+PURGED = "purged"
+
 
 class Case(BaseModel):
     reference = CharField(max_length=20, unique=True)
@@ -143,6 +146,11 @@ class Case(BaseModel):
     raised_by = TextField(default="")  # who raised it, in the words of the intake
     people_involved = TextField(default="")  # known people or a description
     facts_revision = IntegerField(default=1)  # the CaseFacts revision the columns above hold
+
+    @classmethod
+    def kept(cls):
+        """Cases that were not purged (a purged case is a tombstone: rj/retention.py)."""
+        return cls.select().where(cls.stage != PURGED)
 
     def touch(self, by):
         """Mark the case as changed now, by ``by``: every write to a case updates its row,
