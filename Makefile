@@ -5,10 +5,10 @@ BIN    := $(VENV)/bin
 VENDOR := rj/static/vendor
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-PY_SOURCES := rj tests app.py $(wildcard bench)
+PY_SOURCES := rj tests app.py $(wildcard bench) deploy/gunicorn.conf.py
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-pg lint format bench bench-uploads clean
+.PHONY: setup run serve test test-pg fuzz lint format bench bench-uploads bench-load clean
 
 # Reinstall only when the dependency lists change, so a second run starts in seconds.
 $(VENV)/.installed: pyproject.toml
@@ -34,6 +34,12 @@ run: setup
 	@echo "Mend is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	@echo
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT) --no-debugger --no-reload
+
+# For real: gunicorn with deploy/gunicorn.conf.py (127.0.0.1:8000, 2 workers), behind an HTTPS
+# proxy (deploy/). Never demo data. More than one worker needs RATELIMIT_STORAGE_URI=redis://...
+serve: setup
+	$(BIN)/mend init-db
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py app:app
 
 test: setup
 	$(BIN)/pytest -q $(PYTEST_ARGS)
