@@ -65,5 +65,10 @@ bench: setup
 bench-uploads: setup
 	$(BIN)/python bench/uploads.py
 
+# 16 facilitators for 30 s against `make serve` (2 workers), on SQLite and PostgreSQL, with and
+# without a worker killed every 5 s; lost and doubled writes read back from the database.
+bench-load: setup
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

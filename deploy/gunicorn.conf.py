@@ -54,8 +54,30 @@ def refusal(app_config, worker_count):
     return None
 
 
+def storage_problem(app_config):
+    """Open the sign-in counters' storage once, before any worker starts, and say why it
+    cannot be used, or None. Its library is imported on first use: opened here, no two
+    threads of a worker race to import it (one would see it half loaded)."""
+    from limits.errors import ConfigurationError
+    from limits.storage import storage_from_string
+
+    uri = app_config.get("RATELIMIT_STORAGE_URI") or MEMORY_STORAGE
+    if not app_config.get("THROTTLE_ENABLED", True):
+        return None
+    try:
+        answers = storage_from_string(uri).check()
+    except (ConfigurationError, ValueError) as exc:
+        return f"RATELIMIT_STORAGE_URI {uri!r} cannot be used: {exc}"
+    if not answers:
+        return (
+            f"The sign-in counters' storage at {uri!r} does not answer: start it (e.g. "
+            "`systemctl start redis-server`), or correct RATELIMIT_STORAGE_URI."
+        )
+    return None
+
+
 def on_starting(server):
     app = server.app.wsgi()  # loaded already (preload_app)
-    problem = refusal(app.config, server.cfg.workers)
+    problem = refusal(app.config, server.cfg.workers) or storage_problem(app.config)
     if problem:
         raise RuntimeError(problem)
