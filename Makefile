@@ -48,6 +48,12 @@ test: setup
 test-pg: setup
 	RJ_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
 
+# Property-based tests of every form and the move endpoint with many more examples than
+# `make test` runs (FUZZ_EXAMPLES of them; failing examples are kept in .hypothesis/).
+FUZZ_EXAMPLES ?= 3000
+fuzz: setup
+	MEND_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py $(PYTEST_ARGS)
+
 lint: setup
 	$(BIN)/ruff check $(PY_SOURCES)
 	$(BIN)/ruff format --check $(PY_SOURCES)
