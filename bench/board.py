@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 import bulk
 from bench_app import PING_PATH, build_app
 
-from rj import db, demo, entries, policy
+from rj import db, demo, entries, policy, tally
 from rj.models import Case, User
 
 HERE = Path(__file__).resolve().parent
@@ -214,6 +214,8 @@ class Bench:
             missing = target - Case.select().where(Case.stage != "closed").count()
             if missing > BULK_ABOVE:
                 bulk.clone_open_cases(missing)
+                if tally.read()[0] != tally.recount():
+                    raise RuntimeError("The tally does not agree with the copied cases.")
             elif missing > 0:
                 demo.add_cases(missing, user, user)
 

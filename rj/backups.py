@@ -565,8 +565,10 @@ def _checked_manifest(staging):
     if theirs != ours:
         raise Refused(
             f"The backup's audit chain was written with another audit key (fingerprint {theirs});"
-            f" this Mend has {ours}. Set MEND_AUDIT_KEY to the key of the instance that was"
-            " backed up: without it the chain cannot be verified, and new records would break it."
+            f" this Mend has {ours}. Give it the key of the instance that was backed up"
+            " (MEND_AUDIT_KEY, or the file instance/audit_key on SQLite, in place of the one"
+            " generated here): without it the chain cannot be verified, and new records would"
+            " break it."
         )
     return manifest
 
