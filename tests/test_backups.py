@@ -167,13 +167,21 @@ def test_a_backup_taken_while_writes_go_on_restores_everything_committed_before_
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(repr(exc))
 
+    def filed():
+        return AuditRecord.select().where(AuditRecord.action == "case.filed").count()
+
+    def wait_for_more(than):
+        deadline = time.monotonic() + 20
+        while filed() <= than + 2 and time.monotonic() < deadline and not errors:
+            time.sleep(0.05)
+
     writers = [threading.Thread(target=write, args=(n,)) for n in range(3)]
     for writer in writers:
         writer.start()
-    time.sleep(0.4)
+    wait_for_more(filed())
     archive = tmp_path / "during.mend"
     written = backups.write(archive, PASSPHRASE)
-    time.sleep(0.3)
+    wait_for_more(filed())
     stop.set()
     for writer in writers:
         writer.join()
