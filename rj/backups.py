@@ -500,6 +500,7 @@ def restore(archive, passphrase, force=False, check_only=False):
             )
         if check_only:
             return result
+        _refuse_while_serving()
         holds = holds_data()
         if holds and not force:
             raise Refused(
@@ -626,6 +627,38 @@ def _check_files(folder, snapshot, manifest):
                 f"The stored file {name} in the backup is not the one its database names."
             )
     return len(named) - len(missing & set(named))
+
+
+def _processes_with_open(path):
+    """Other processes that have ``path`` (or its -wal) open, by pid (Linux's /proc)."""
+    wanted = {os.path.realpath(path), os.path.realpath(f"{path}-wal")}
+    found = set()
+    for fd_folder in Path("/proc").glob("[0-9]*/fd"):
+        pid = int(fd_folder.parent.name)
+        if pid == os.getpid():
+            continue
+        try:
+            for fd in fd_folder.iterdir():
+                if os.path.realpath(fd) in wanted:
+                    found.add(pid)
+                    break
+        except OSError:
+            continue  # gone meanwhile, or not ours to look at
+    return sorted(found)
+
+
+def _refuse_while_serving():
+    """A server still running on SQLite would go on writing to the file set aside, and
+    what it wrote would be lost: the restore waits until Mend is stopped."""
+    if not db.is_sqlite():
+        return
+    pids = _processes_with_open(db.database.obj.database)
+    if pids:
+        raise Refused(
+            f"Mend is still running: process {', '.join(map(str, pids))} has the database "
+            "open. Stop it first (e.g. `systemctl stop mend`), then restore; nothing was "
+            "replaced."
+        )
 
 
 def _set_aside(path, stamp):

@@ -2,6 +2,8 @@
 restore that finds everything committed before the snapshot, taken while writes went on."""
 
 import io
+import subprocess
+import sys
 import threading
 import time
 
@@ -14,6 +16,7 @@ from rj.clock import utcnow
 from rj.models import AuditRecord, Case, Entry, EntryFile, User
 from rj.refusals import Refused
 from tests.helpers import (
+    PG_URL,
     TEST_CONFIG,
     create_user,
     fresh_instance,
@@ -140,6 +143,30 @@ def test_restore_refuses_an_instance_with_data_unless_forced_and_keeps_it_beside
         with rjdb.connected():
             assert User.named("already-here") is None
             assert Case.get().title == "From the backup"
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite: a running server holds the file open")
+def test_restore_waits_until_mend_is_stopped(app, cli, tmp_path):
+    make_case(by=create_user("facilitator"))
+    archive = tmp_path / "b.mend"
+    _backup(cli, archive)
+    with fresh_instance(tmp_path) as fresh, fresh.app_context():
+        database = fresh.config["DATABASE_URL"]
+        server = subprocess.Popen(
+            [sys.executable, "-c", "import sys, time; f = open(sys.argv[1]); time.sleep(30)",
+             database],
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 10
+            while not backups._processes_with_open(database) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            result = _restore(fresh, archive)
+        finally:
+            server.kill()
+            server.wait()
+        assert result.exit_code == 1 and "Mend is still running" in result.output
+        assert not backups.holds_data()
+        assert _restore(fresh, archive).exit_code == 0
 
 
 def test_a_backup_taken_while_writes_go_on_restores_everything_committed_before_it(
