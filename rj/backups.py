@@ -483,6 +483,10 @@ def restore(archive, passphrase, force=False, check_only=False):
         raise Refused(f"There is no file {archive}.")
     if not passphrase:
         raise Refused("Give the passphrase the backup was written with.")
+    # A restore stopped before it could tidy up (killed, the power cut) left decrypted
+    # data in its folder: removed before anything else.
+    for leftover in Path(current_app.instance_path).glob("restore-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     staging = instance.private_folder(
         Path(current_app.instance_path) / f"restore-{secrets.token_hex(4)}"
     )

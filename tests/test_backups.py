@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from werkzeug.datastructures import FileStorage
@@ -93,7 +94,11 @@ def test_a_damaged_archive_is_refused_and_nothing_is_replaced(app, cli, tmp_path
         del raw[start : start + 4 + size]
     target.write_bytes(bytes(raw))
     with fresh_instance(tmp_path) as fresh, fresh.app_context():
+        leftover = Path(fresh.instance_path) / "restore-0badf00d"  # a restore that was killed
+        leftover.mkdir()
+        (leftover / "mend.sqlite3").write_text("decrypted, left behind")
         result = _restore(fresh, target)
+        assert not leftover.exists()
         assert result.exit_code == 1, result.output
         assert (
             "damaged" in result.output
