@@ -5,10 +5,10 @@ BIN    := $(VENV)/bin
 VENDOR := rj/static/vendor
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-PY_SOURCES := rj tests app.py $(wildcard bench)
+PY_SOURCES := rj tests app.py $(wildcard bench) deploy/gunicorn.conf.py
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-pg lint format bench bench-uploads bench-reports clean
+.PHONY: setup run serve test test-pg fuzz lint format bench bench-uploads bench-reports bench-load clean
 
 # Reinstall only when the dependency lists change, so a second run starts in seconds.
 $(VENV)/.installed: pyproject.toml
@@ -36,12 +36,24 @@ run: setup
 	@echo
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT) --no-debugger --no-reload
 
+# For real: gunicorn with deploy/gunicorn.conf.py (127.0.0.1:8000, 2 workers), behind an HTTPS
+# proxy (deploy/). Never demo data. More than one worker needs RATELIMIT_STORAGE_URI=redis://...
+serve: setup
+	$(BIN)/mend init-db
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py app:app
+
 test: setup
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 # The suite again on PostgreSQL (browser tests run once, on SQLite).
 test-pg: setup
 	RJ_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
+
+# Property-based tests of every form and the move endpoint with many more examples than
+# `make test` runs (FUZZ_EXAMPLES of them; failing examples are kept in .hypothesis/).
+FUZZ_EXAMPLES ?= 3000
+fuzz: setup
+	MEND_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check $(PY_SOURCES)
@@ -65,6 +77,11 @@ bench-uploads: setup
 # A year's reports page, CSV, printable page and chart at 1,000 and 20,000 cases.
 bench-reports: setup
 	$(BIN)/python bench/reports.py
+
+# 16 facilitators for 30 s against `make serve` (2 workers), on SQLite and PostgreSQL, with and
+# without a worker killed every 5 s; lost and doubled writes read back from the database.
+bench-load: setup
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -48,6 +48,7 @@ import json
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
 from flask import current_app, g, has_app_context, has_request_context, request
@@ -56,8 +57,8 @@ from rj import db
 from rj.models import AuditRecord
 
 GENESIS = "0" * 64
-# Any constant works; it only has to be the same for every writer.
-PG_CHAIN_LOCK = 727_001
+# The lock every write transaction takes first on PostgreSQL (rj/db.py).
+PG_CHAIN_LOCK = db.PG_WRITE_LOCK
 MARKER = "audit.keyed"
 SEALING_MIGRATION = "0009_audit_keyed"
 
@@ -303,18 +304,45 @@ def _problem(row, is_keyed, is_plain, prev_hash, keyed, plain):
     return None
 
 
-def verify(since=None):
+def record_from_row(row):
+    """An (unsaved) AuditRecord from a row read outside peewee, as {column: value}: the
+    columns of ``audit_record``, their values as the database or a dump gives them."""
+
+    def number(value):
+        return None if value is None else int(value)
+
+    at = row["at"]
+    return AuditRecord(
+        id=int(row["id"]),
+        at=at if isinstance(at, datetime) else datetime.fromisoformat(str(at)),
+        actor=number(row["actor_id"]),
+        action=row["action"],
+        case=number(row["case_id"]),
+        entry_id=number(row["entry_id"]),
+        details=row["details"],
+        address=row["address"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+def verify(since=None, rows=None):
     """Check every record in id order; return a ``Verification``.
 
     The plain prefix is checked by SHA-256, the marker and everything after it by
     HMAC (see the module's docstring for what is accepted). ``since`` is a
     checkpoint ``(seq, hash)`` printed by an earlier verify: the record ``seq`` must
     still be in the chain with that hash, which catches the deletion of the
-    records written after an earlier check.
+    records written after an earlier check. ``rows`` checks a copy instead of this
+    database (a backup's): its records as {column: value}, in id order.
     """
     result = Verification()
     prev_hash, keyed, since_found = GENESIS, False, False
-    for row in AuditRecord.select().order_by(AuditRecord.id).iterator():
+    if rows is None:
+        records = AuditRecord.select().order_by(AuditRecord.id).iterator()
+    else:
+        records = (record_from_row(row) for row in rows)
+    for row in records:
         result.records += 1
         is_keyed, is_plain = _hashes_of(row)
         problem = _problem(row, is_keyed, is_plain, prev_hash, keyed, result.plain)

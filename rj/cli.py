@@ -1,24 +1,14 @@
 """The `mend` command (also `flask --app app ...`): database, demo data, accounts, backups,
-uploads."""
+uploads. Thin: the work is done by the domain modules (rj/accounts.py, rj/backups.py, ...)."""
 
-import io
-import json
-import os
-import shutil
-import sqlite3
-import subprocess  # nosec B404
 import sys
-import tarfile
-import tempfile
-import time
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from rj import accounts, db, files, instance, settings, throttle
-from rj.clock import utcnow
+from rj import accounts, db, files, settings, throttle
 from rj.models import User
 from rj.refusals import Refused
 from rj.vocabulary import ROLES
@@ -42,6 +32,8 @@ def init_app(app):
         reset_password,
         unlock,
         backup,
+        restore,
+        purge,
         clean_uploads,
         audit_group,
     ):
@@ -224,60 +216,150 @@ def unlock(username):
     click.echo(f"Unlocked {username!r}.")
 
 
+def _passphrase(from_stdin, confirm=False):
+    """The backup passphrase: from the settings, standard input, or asked for."""
+    from rj import backups
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    configured = backups.passphrase_setting()
+    if configured:
+        return configured
+    if sys.stdin.isatty():
+        return click.prompt(
+            "Backup passphrase", hide_input=True, confirmation_prompt=confirm, err=True
+        )
+    return None
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
 @with_appcontext
-def backup(path):
-    """Write a consistent online copy of the database and uploaded files to PATH (.tar.gz).
+def backup(path, passphrase_stdin):
+    """Write an encrypted, consistent online copy of the database and uploaded files to PATH.
 
-    The archive also holds manifest.json: the audit chain's checkpoint (SEQ:HASH) at
-    the snapshot and the fingerprint of the audit key it needs to be verified
-    (never the key). Every member is readable by its owner only.
+    Encrypted with MEND_BACKUP_PASSPHRASE (or the passphrase given). The archive also
+    holds manifest.json: the audit chain's checkpoint (SEQ:HASH) at the snapshot and the
+    fingerprint of the audit key it needs to be verified (never the key). It is readable
+    by its owner only.
     """
-    from rj import audit, files
+    from rj import backups
 
-    if path.exists():
-        fail(f"{path} already exists; choose a new file name.")
-    if not path.parent.is_dir():
-        fail(f"The folder {path.parent} does not exist.")
-    with tempfile.TemporaryDirectory() as tmp:
-        snapshot = Path(tmp) / ("mend.sqlite3" if db.is_sqlite() else "mend.sql")
-        if db.is_sqlite():
-            records, checkpoint = _sqlite_snapshot(snapshot)
-        else:
-            records, checkpoint = _pg_dump(snapshot)
-        manifest = {
-            "format": 1,
-            "created_at": utcnow().isoformat(timespec="seconds") + "Z",
-            "database": "sqlite" if db.is_sqlite() else "postgresql",
-            "snapshot": snapshot.name,
-            "audit": {
-                "records": records,
-                "checkpoint": checkpoint,
-                "key_fingerprint": audit.key_fingerprint(),
-            },
-        }
-        fd = instance.create_private_file(path)
-        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
-            _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode() + b"\n")
-            archive.add(snapshot, arcname=snapshot.name, filter=_private_member)
-            uploads = files.upload_folder()
-            if uploads.is_dir():
-                archive.add(uploads, arcname="files", filter=_private_member)
-    click.echo(f"Backup written to {path}.")
-    click.echo(f"Audit checkpoint at the snapshot: {checkpoint or 'none (no records yet)'}.")
+    try:
+        written = backups.write(path, _passphrase(passphrase_stdin, confirm=True))
+    except Refused as refused:
+        fail(refused.message)
+    click.echo(f"Backup written to {written.path} ({written.size:,} bytes, encrypted).")
+    click.echo(
+        f"Audit checkpoint at the snapshot: {written.checkpoint or 'none (no records yet)'}."
+    )
+    click.echo(f"Stored files: {written.files}.")
+    for name in written.missing:
+        click.echo(f"Not in the backup: {name}, deleted after the snapshot (a redaction).")
 
 
-def _private_member(member):
-    """Every member of a backup is readable by its owner only, whatever it was on disk."""
-    member.mode = instance.FOLDER_MODE if member.isdir() else instance.FILE_MODE
-    return member
+@click.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an instance that holds data (kept beside).")
+@click.option("--check", "check_only", is_flag=True, help="Check the archive; replace nothing.")
+@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
+@with_appcontext
+def restore(archive, force, check_only, passphrase_stdin):
+    """Restore a backup (database and files) into this instance. Stop Mend first.
+
+    The archive is decrypted and checked before anything is replaced: its manifest,
+    the audit key's fingerprint, the audit chain in the copy up to the manifest's
+    checkpoint, and every stored file's SHA-256. An instance that holds data is refused
+    unless --force is given; what it held is then kept beside the restored one.
+    """
+    from rj import backups
+
+    try:
+        restored = backups.restore(
+            archive, _passphrase(passphrase_stdin), force=force, check_only=check_only
+        )
+    except Refused as refused:
+        fail(refused.message)
+    manifest = restored.manifest
+    click.echo(
+        f"The backup of {manifest['created_at']} opens and checks out: {restored.records} audit "
+        f"records verified up to {restored.checkpoint or 'none'}, {restored.files} stored files."
+    )
+    for warning in restored.warnings:
+        click.echo(f"Note: {warning}")
+    if not restored.replaced:
+        click.echo("Nothing was replaced (--check).")
+        return
+    for path in restored.kept_aside:
+        click.echo(f"What was here before is kept at {path}.")
+    click.echo("Restored. Start Mend again, and keep the checkpoint above.")
 
 
-def _add_bytes(archive, name, data):
-    member = tarfile.TarInfo(name)
-    member.size, member.mtime, member.mode = len(data), int(time.time()), instance.FILE_MODE
-    archive.addfile(member, io.BytesIO(data))
+@click.command("purge")
+@click.option(
+    "--dry-run", is_flag=True, help="List the cases that would be purged; change nothing."
+)
+@click.option(
+    "--by",
+    "by_username",
+    metavar="NAME",
+    help="The coordinator purging (an active admin account), recorded in the audit trail.",
+)
+@with_appcontext
+def purge(dry_run, by_username):
+    """Purge closed cases older than the retention setting (MEND_RETENTION_YEARS).
+
+    Each case's content and files are removed; a tombstone (reference, dates, stage
+    history, who purged it and when) stays in the audit trail, which still verifies.
+    Backups made before cannot be reached: see the README.
+    """
+    from rj import retention
+
+    try:
+        years = retention.years()
+    except Refused as refused:
+        fail(refused.message)
+    if years is None:
+        click.echo("Retention is off (MEND_RETENTION_YEARS is not set): closed cases are kept.")
+        return
+    with db.connected():
+        by = None
+        if not dry_run:
+            if not by_username:
+                fail("Say who is purging: --by NAME (an active admin account).")
+            by = _user_or_fail(by_username)
+            if by.role != "admin" or not by.is_active:
+                fail(f"{by.username!r} is not an active admin account.")
+        due = list(retention.due(years))
+        cutoff = retention.cutoff(years)
+        click.echo(
+            f"Closed cases are kept {years} year{'s' if years != 1 else ''} after closing: "
+            f"{len(due)} case{'s' if len(due) != 1 else ''} closed before "
+            f"{cutoff:%d %b %Y} {'would be' if dry_run else 'will be'} purged."
+        )
+        purged = 0
+        for case in due:
+            content = retention.content_of(case)
+            line = (
+                f"  {case.reference}  closed {case.closed_at:%d %b %Y} ({case.close_kind}), "
+                f"{content.entries} entries, {content.files} files, {content.parties} parties"
+            )
+            if dry_run:
+                click.echo(line)
+                continue
+            try:
+                retention.purge(case, by)
+            except Refused as refused:
+                click.echo(f"  {case.reference}  not purged: {refused.message}")
+                continue
+            purged += 1
+            click.echo(line + ": purged")
+    if not dry_run:
+        click.echo(
+            f"Purged {purged} case{'s' if purged != 1 else ''}. Backups made before now still "
+            "hold them: delete those older than your retention allows."
+        )
 
 
 @click.command("clean-uploads")
@@ -296,50 +378,6 @@ def clean_uploads():
     removed += current_app.extensions.get(files.REMOVED_AT_START, 0)
     noun = "file" if removed == 1 else "files"
     click.echo(f"Removed {removed} staged upload {noun} older than an hour from {folder}.")
-
-
-def _sqlite_snapshot(target):
-    """Copy the database with SQLite's backup API; the audit chain's record count and
-    checkpoint as the copy holds them."""
-    source = sqlite3.connect(db.database.obj.database)
-    try:
-        os.close(instance.create_private_file(target))
-        dest = sqlite3.connect(target)
-        with dest:
-            source.backup(dest)
-        count, last = dest.execute("SELECT COUNT(*), MAX(id) FROM audit_record").fetchone()
-        row = dest.execute("SELECT id, hash FROM audit_record WHERE id = ?", (last,)).fetchone()
-        dest.close()
-    finally:
-        source.close()
-    return count, f"{row[0]}:{row[1]}" if row else None
-
-
-def _pg_dump(target):
-    """Dump the database with pg_dump, from a snapshot exported by a transaction that
-    reads the audit chain's record count and checkpoint in the same snapshot."""
-    from rj.models import AuditRecord
-
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is None:
-        fail("pg_dump is not installed; install PostgreSQL's client tools.")
-    url = current_app.config["DATABASE_URL"]
-    with db.connected(), db.database.atomic():
-        db.database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        snapshot = db.database.execute_sql("SELECT pg_export_snapshot()").fetchone()[0]
-        count = AuditRecord.select().count()
-        last = AuditRecord.select(AuditRecord.id, AuditRecord.hash).order_by(AuditRecord.id.desc())
-        last = last.first()
-        # A fixed program and argument list; the URL comes from our own settings.
-        result = subprocess.run(  # noqa: S603  # nosec B603
-            [pg_dump, "--no-owner", "--snapshot", snapshot, "--file", str(target), url],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if result.returncode != 0:
-        fail(f"pg_dump failed: {result.stderr.strip()}")
-    return count, f"{last.id}:{last.hash}" if last else None
 
 
 @click.group("audit")

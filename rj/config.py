@@ -82,12 +82,20 @@ class Defaults:
     # required (MEND_AUDIT_KEY) on PostgreSQL.
     AUDIT_KEY = None
 
+    # Backups are encrypted with a key derived from this passphrase (rj/backups.py); keep a
+    # copy of it away from the server and the backups. `mend backup` refuses without one.
+    BACKUP_PASSPHRASE = None
+
+    # Closed cases are purged this many years after closing (`mend purge`, rj/retention.py);
+    # None keeps them for ever.
+    RETENTION_YEARS = None
+
 
 # Environment variables that are read without the MEND_ prefix, as operators expect.
 PLAIN_ENV = ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI")
 # MEND_ settings taken as the exact text given, never parsed as JSON (a key could look like
 # a number).
-VERBATIM_ENV = ("AUDIT_KEY",)
+VERBATIM_ENV = ("AUDIT_KEY", "BACKUP_PASSPHRASE")
 
 
 def env_name(setting):

@@ -80,17 +80,33 @@ def is_postgres():
     return isinstance(database.obj, PostgresqlDatabase)
 
 
+# The advisory lock every write transaction on PostgreSQL takes first (rj/audit.py appends
+# to its chain under it). Any constant works; it only has to be the same for every writer.
+PG_WRITE_LOCK = 727_001
+
+
 def write_tx():
     """A transaction for a write that reads first.
 
     On SQLite it begins IMMEDIATE, so concurrent writers queue on the busy
     timeout instead of failing with "database is locked" at their first write.
-    On PostgreSQL it is a plain transaction; rows that must not change under us
-    are read with ``for_update()`` (see ``locked``).
+    On PostgreSQL it takes one advisory lock first, the one the audit chain is
+    appended under: every write records itself in the chain, which takes one record
+    at a time anyway, and a lock that every writer takes before any other means that
+    two writers can never each hold what the other waits for (no deadlock, whatever
+    rows they touch, in whatever order). Readers never wait for it. Rows that must
+    not change under a write are still read with ``for_update()`` (see ``locked``).
     """
     if is_sqlite():
         return database.atomic("IMMEDIATE")
-    return database.atomic()
+    return _postgres_write_tx()
+
+
+@contextmanager
+def _postgres_write_tx():
+    with database.atomic() as transaction:
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
+        yield transaction
 
 
 def locked(query):

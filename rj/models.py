@@ -6,6 +6,7 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     FloatField,
@@ -120,6 +121,9 @@ class Setting(BaseModel):
 
 # --- Cases -----------------------------------------------------------------
 
+# The stage of a purged case: a tombstone on no board and in no list (rj/retention.py).
+PURGED = "purged"
+
 
 class Case(BaseModel):
     reference = CharField(max_length=20, unique=True)
@@ -155,9 +159,15 @@ class Case(BaseModel):
     # stands in the board's notice.
     opened_at = DateTimeField(null=True)
 
+    @classmethod
+    def kept(cls):
+        """Cases that were not purged (a purged case is a tombstone: rj/retention.py)."""
+        return cls.select().where(cls.stage != PURGED)
+
     def touch(self, by):
-        """Mark the case as changed now, by ``by`` (the board's poll looks at updated_at);
-        ``by`` is None for a change made publicly (a receipt code's holder)."""
+        """Mark the case as changed now, by ``by`` (None for a change made publicly, by a
+        receipt code's holder): every write to a case updates its row, which advances the
+        board's change counter (CaseTally)."""
         Case.update(updated_at=utcnow(), updated_by=by.id if by else None).where(
             Case.id == self.id
         ).execute()
@@ -170,6 +180,23 @@ class Case(BaseModel):
             (("updated_at",), False),
             (("opened_at", "severity"), False),
         )
+
+
+class CaseTally(BaseModel):
+    """Per stage and slot (the case id modulo SLOTS): how many cases are in the stage,
+    and how many changes cases have had. Kept by triggers on ``cases`` (migration
+    0020), never written by Mend itself; read by rj/tally.py."""
+
+    SLOTS = 32
+
+    stage = CharField(max_length=20)
+    slot = IntegerField()
+    cases = IntegerField(default=0)
+    changes = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "case_tally"
+        primary_key = CompositeKey("stage", "slot")
 
 
 # The facts of a case, as filed and as corrected: revisions, like entries.

@@ -178,7 +178,7 @@ def board_cases(user):
         return Case.select().where(Case.id.is_null())
     excluded = excluded_case_ids(user)
     # Usually empty; read once so every query built on this stays small and fast.
-    return Case.select().where(Case.id.not_in(excluded)) if excluded else Case.select()
+    return Case.kept().where(Case.id.not_in(excluded)) if excluded else Case.kept()
 
 
 def excluded_case_ids(user):

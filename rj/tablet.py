@@ -137,7 +137,9 @@ def submit(key, token, fields, user=None):
             return draft  # a resend of what was already saved
         if draft.status == "discarded":
             raise Refused("This account was discarded, so it was not sent.", "form", status=409)
-        if not draft.token or not secrets.compare_digest(draft.token, token or ""):
+        # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError).
+        given = (token or "").encode("utf-8", "surrogatepass")
+        if not draft.token or not secrets.compare_digest(draft.token.encode(), given):
             raise Refused("This account cannot be sent from here.", "form")
         _keep(draft, fields)
         if not draft.author.is_active:

@@ -6,8 +6,10 @@ import os
 import re
 import shutil
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from urllib.parse import urlparse, urlunparse
 
 from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
@@ -24,6 +26,7 @@ TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",
     "AUDIT_KEY": "test-audit-key-0123456789abcdef0123456789abcdef",
+    "BACKUP_PASSPHRASE": "test-backup-passphrase",
     "WTF_CSRF_ENABLED": False,
     "THROTTLE_ENABLED": False,
     "TWO_FACTOR_ROLES": [],  # the tests of two-factor sign-in turn it on
@@ -176,6 +179,54 @@ class Clock:
     def set(self, at):
         self.at = at
         return at
+
+
+def opened_backup(path, passphrase=TEST_CONFIG["BACKUP_PASSPHRASE"]):
+    """The tar inside an encrypted backup, decrypted (in memory: test backups are small)."""
+    import tarfile
+
+    from rj.backups import DecryptingReader
+
+    with open(path, "rb") as raw:
+        plain = DecryptingReader(raw, passphrase).read()
+    return tarfile.open(fileobj=io.BytesIO(plain))
+
+
+@contextmanager
+def fresh_instance(tmp_path, **overrides):
+    """A new, empty instance (its own instance folder and database, not migrated), as a
+    server that a backup is restored onto would be. The app's database becomes the
+    current one; the caller's app needs ``make_app`` again to get its own back."""
+    folder = tmp_path / f"fresh-{uuid.uuid4().hex[:6]}"
+    folder.mkdir()
+    name = f"mend_fresh_{uuid.uuid4().hex[:10]}"
+    if PG_URL:
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        url = urlunparse(urlparse(PG_URL)._replace(path=f"/{name}"))
+    else:
+        url = str(folder / "mend.sqlite3")
+    app = create_app(
+        {**TEST_CONFIG, "DATABASE_URL": url, **overrides}, instance_path=str(folder / "instance")
+    )
+    app.test_client_class = FreshContextClient
+    try:
+        yield app
+    finally:
+        rjdb.database.close_all()
+        if PG_URL:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg_admin(sql):
+    import psycopg2
+
+    conn = psycopg2.connect(PG_URL)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
 
 
 # --- Counting queries ----------------------------------------------------------

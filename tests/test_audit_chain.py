@@ -4,7 +4,6 @@ checkpoints, the key itself, redaction digests and the backup's manifest."""
 
 import hashlib
 import json
-import tarfile
 
 import pytest
 
@@ -12,7 +11,7 @@ from rj import audit, entries
 from rj import db as rjdb
 from rj.db import write_tx
 from rj.models import AuditRecord
-from tests.helpers import PG_URL, TEST_CONFIG, create_user, make_app
+from tests.helpers import PG_URL, TEST_CONFIG, create_user, make_app, opened_backup
 
 SEALING = "0009_audit_keyed"
 
@@ -481,7 +480,7 @@ def test_a_backup_names_the_checkpoint_and_the_key_fingerprint_never_the_key(app
     checkpoint = f"{rows[-1].id}:{rows[-1].hash}"
     assert f"Audit checkpoint at the snapshot: {checkpoint}." in result.output
     key = app.config["AUDIT_KEY"]
-    with tarfile.open(target) as archive:
+    with opened_backup(target) as archive:
         manifest = json.load(archive.extractfile("manifest.json"))
         contents = b"".join(
             archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()

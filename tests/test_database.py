@@ -3,7 +3,6 @@
 import io
 import os
 import sqlite3
-import tarfile
 import threading
 
 import pytest
@@ -12,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from rj import db as rjdb
 from rj.models import Setting, User
-from tests.helpers import PG_URL, TEST_CONFIG, create_user, make_app
+from tests.helpers import PG_URL, TEST_CONFIG, create_user, make_app, make_case, opened_backup
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite-specific behaviour")
 
@@ -86,7 +85,7 @@ def test_backup_writes_a_consistent_private_archive(app, cli, tmp_path):
     result = cli.invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
     assert oct(target.stat().st_mode & 0o777) == "0o600"
-    with tarfile.open(target) as archive:
+    with opened_backup(target) as archive:
         archive.extract("mend.sqlite3", tmp_path / "restored", filter="data")
     copy = sqlite3.connect(tmp_path / "restored" / "mend.sqlite3")
     assert copy.execute("SELECT username FROM account").fetchall() == [("in-the-backup",)]
@@ -175,7 +174,7 @@ def test_audit_verify_finds_the_first_edited_record(cli, app):
 def test_everything_mend_writes_is_readable_by_its_owner_only(tmp_path, umask):
     """A fresh instance (database, its -wal and -shm, both keys, the upload folder and a
     stored file) and a backup of it: 0600 files, 0700 folders, whatever the umask."""
-    from rj import create_app, files
+    from rj import create_app, entries, files
 
     previous = os.umask(umask)
     try:
@@ -184,10 +183,10 @@ def test_everything_mend_writes_is_readable_by_its_owner_only(tmp_path, umask):
         app = create_app(config, instance_path=str(instance))
         with app.app_context():
             rjdb.migrate()
-            create_user("admin", username="on-disk")
+            fac = create_user("facilitator", username="on-disk")
             with app.test_request_context():
                 upload = files.check(FileStorage(io.BytesIO(b"kept on disk"), filename="n.txt"))
-                files.publish([upload])
+                entries.add_entry(make_case(by=fac), fac, "evidence", "A note.", uploads=[upload])
             target = tmp_path / "backup.tar.gz"
             result = app.test_cli_runner().invoke(args=["backup", str(target)])
             assert result.exit_code == 0, result.output
@@ -210,7 +209,7 @@ def test_everything_mend_writes_is_readable_by_its_owner_only(tmp_path, umask):
     modes["backup"] = oct(target.stat().st_mode & 0o777)
     expected = {name: "0o700" if path.is_dir() else "0o600" for name, path in written.items()}
     assert modes == {**expected, "instance/": "0o700", "backup": "0o600"}
-    with tarfile.open(target) as archive:
+    with opened_backup(target) as archive:
         members = {m.name: oct(m.mode) for m in archive.getmembers()}
         kinds = {m.name: m.isdir() for m in archive.getmembers()}
     assert {"manifest.json", "mend.sqlite3", "files", f"files/{upload.stored_name}"} <= set(members)

@@ -8,7 +8,6 @@ file or its write-ahead log, and not in a backup made afterwards.
 """
 
 import io
-import tarfile
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from rj import cases, entries
 from rj.clock import utcnow
 from rj.models import Case, CaseFacts, Entry, WitnessDraft
-from tests.helpers import PG_URL, create_user, make_case, sign_in_session
+from tests.helpers import PG_URL, create_user, make_case, opened_backup, sign_in_session
 
 MARKERS = {
     "entry": "zq7-entry-marker",
@@ -149,7 +148,7 @@ def test_a_redaction_reaches_every_copy(app, client, cli, tmp_path):
     backup = tmp_path / "after.tar.gz"
     result = cli.invoke(args=["backup", str(backup)])
     assert result.exit_code == 0, result.output
-    with tarfile.open(backup) as archive:
+    with opened_backup(backup) as archive:
         for member in archive.getmembers():
             if member.isfile():
                 raw = archive.extractfile(member).read()

@@ -225,7 +225,7 @@ def move(case):
     show_names = session.get(NAMES_KEY, False)
     totals = {}
     if moved.stage != case.stage:  # a reorder leaves every count as it was
-        totals, _ = board.counts(board.filtered(current_user, filters))
+        totals, _ = board.counts(current_user, filters)
     card = board.card_for(moved, show_names)
     return render_template(
         "board/_moved.html",

@@ -2,10 +2,10 @@
 the posted procedures and whether anyone may raise a concern without an account."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from rj.forms import Limit
+from rj.forms import Limit, WholeNumberField
 from rj.procedures import TEXT_MAX
 from rj.workflow import DEFAULT_STAGES
 
@@ -14,7 +14,7 @@ def settings_form_class():
     """A form with label, help and target fields for every stage."""
 
     class SettingsForm(FlaskForm):
-        appeal_window_days = IntegerField(
+        appeal_window_days = WholeNumberField(
             "Appeal window (days after the decision is communicated)",
             validators=[
                 InputRequired("Give the appeal window in days."),
@@ -54,7 +54,7 @@ def settings_form_class():
             setattr(
                 SettingsForm,
                 f"target_{stage.key}",
-                IntegerField(
+                WholeNumberField(
                     f"{stage.label}: time target (days, empty for none)",
                     validators=[Optional(), NumberRange(0, 365, "Between 0 and 365 days.")],
                 ),
