@@ -9,7 +9,7 @@ from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from rj import config, db, errors, files, instance, sessions
+from rj import config, db, errors, files, instance, sessions, throttle
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -67,6 +67,7 @@ def create_app(overrides=None, instance_path=None):
         referrer_policy="same-origin",
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
+    throttle.init_app(app)
     sessions.init_app(app, login_manager)
     errors.init_app(app)
 

@@ -20,7 +20,6 @@ from limits import (
     RateLimitItemPerHour,
     RateLimitItemPerMinute,
     parse,
-    storage,
     strategies,
 )
 
@@ -34,9 +33,8 @@ LOOKUPS_PER_CODE = RateLimitItemPerHour(60)
 
 def _limiter():
     ext = current_app.extensions
-    if "mend_public_limits" not in ext:
-        store = storage.storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"])
-        ext["mend_public_limits"] = strategies.MovingWindowRateLimiter(store)
+    if "mend_public_limits" not in ext:  # the storage is opened with the app (rj.throttle)
+        ext["mend_public_limits"] = strategies.MovingWindowRateLimiter(ext["mend_rate_storage"])
     return ext["mend_public_limits"]
 
 

@@ -60,12 +60,17 @@ class Limited:
         }[self.what]
 
 
+def init_app(app):
+    """Open the counters' storage once, as the app is made: its library (redis) is then
+    imported before any request, so no two threads race to import it on first use. The
+    sign-in throttle and the public limits (rj/public_limits.py) share it."""
+    store = storage.storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions["mend_rate_storage"] = store
+    app.extensions["mend_throttle"] = strategies.MovingWindowRateLimiter(store)
+
+
 def _limiter():
-    ext = current_app.extensions
-    if "mend_throttle" not in ext:
-        store = storage.storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"])
-        ext["mend_throttle"] = strategies.MovingWindowRateLimiter(store)
-    return ext["mend_throttle"]
+    return current_app.extensions["mend_throttle"]
 
 
 def _checks(username, address, device):

@@ -105,7 +105,7 @@ def test_sign_in_starts_a_fresh_session(client):
 @pytest.fixture
 def throttled(app):
     app.config["THROTTLE_ENABLED"] = True
-    app.extensions.pop("mend_throttle", None)
+    throttle.init_app(app)  # fresh counters, in the storage just set
     return app
 
 
@@ -274,7 +274,7 @@ def test_unlock_lifts_a_lock_kept_in_redis(app, cli):
     except redis.exceptions.RedisError:
         pytest.skip(f"Redis does not answer at {REDIS_URL}")
     app.config.update(THROTTLE_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL)
-    app.extensions.pop("mend_throttle", None)
+    throttle.init_app(app)  # fresh counters, in the storage just set
     user = create_user("facilitator")
     run = uuid.uuid4().hex
     for i in range(20):

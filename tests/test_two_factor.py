@@ -7,7 +7,7 @@ import re
 import pyotp
 import pytest
 
-from rj import accounts, settings
+from rj import accounts, settings, throttle
 from rj.models import AuditRecord, RecoveryCode, User
 from tests.helpers import PASSWORD, create_user
 
@@ -106,7 +106,7 @@ def test_a_recovery_code_works_once(app):
 
 def test_wrong_codes_are_throttled_like_passwords(app):
     app.config["THROTTLE_ENABLED"] = True
-    app.extensions.pop("mend_throttle", None)
+    throttle.init_app(app)  # fresh counters, in the storage just set
     user, secret, _ = _enrolled(app)
     client = app.test_client()
     sign_in(client, user.username)
