@@ -99,17 +99,27 @@ def test_the_case_page_offers_each_kind_of_entry(client, case):
         assert f'href="/cases/{case.reference}/entries/new?kind={kind}">{label}</a>' in html
 
 
-def test_the_form_preselects_the_kind_and_labels_every_field(client, case):
+def test_each_kind_s_form_shows_its_own_fields_each_labelled(client, case):
     response = client.get(f"/cases/{case.reference}/entries/new?kind=witness")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<h1>Add a witness account</h1>" in html
-    assert '<option selected value="witness">' in html
-    assert 'enctype="multipart/form-data"' in html
-    for name in ("kind", "body", "audience", "party", "witness_name", "witness_relation", "files"):
+    assert '<input type="hidden" name="kind" value="witness">' in html
+    for name in ("body", "audience", "party", "witness_name", "witness_relation"):
         assert f'<label for="{name}"' in html
     assert "Harper Harmed (harmed)" in html and "Cal Caused (caused harm)" in html
     assert 'autocomplete="off"' in html
+    assert 'name="files"' not in html  # files go with evidence only
+    statement = client.get(f"/cases/{case.reference}/entries/new?kind=statement")
+    text = statement.get_data(as_text=True)
+    assert "<h1>Add a statement</h1>" in text
+    assert "witness_name" not in text and "The witness" not in text and 'name="files"' not in text
+    assert '<label for="party">Party</label>' in text  # a statement needs its party
+    evidence = client.get(f"/cases/{case.reference}/entries/new?kind=evidence")
+    text = evidence.get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in text and 'name="files"' in text
+    assert '<label for="files">Files <span class="optional">(optional)</span></label>' in text
+    assert "witness_name" not in text
 
 
 @pytest.mark.parametrize(
@@ -216,7 +226,10 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_is_written(
     response = add(client, case, **data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert f'id="{field}-error">{escape(message)}' in html
+    # In the summary at the top, linked to its field, and beside the field where it shows.
+    assert f'<li><a href="#{field}">{escape(message)}' in html
+    if field != "kind":  # chosen by the link that opened the form: no field of its own
+        assert f'id="{field}-error">{escape(message)}' in html
     assert not Entry.select().exists() and not EntryRevision.select().exists()
     assert AuditRecord.select().count() == audit_before
 
@@ -316,7 +329,8 @@ def test_only_evidence_carries_files(client, case):
         files=[(io.BytesIO(PDF), "x.pdf", "application/pdf")],
     )
     assert response.status_code == 422
-    assert 'id="files-error">Only evidence can carry files.' in response.get_data(as_text=True)
+    # A finding's form has no file field: the refusal is in the summary at the top.
+    assert "Only evidence can carry files." in response.get_data(as_text=True)
     assert not Entry.select().exists() and stored_files() == []
 
 

@@ -122,7 +122,7 @@ def correct(case, entry_id):
                 entry = policy.child_or_404(case.entries, entry_id)
                 form.revision.data = entry.revision
         else:
-            flash(f"The {ENTRY_KIND_LABELS[entry.kind].lower()} is corrected.", "ok")
+            flash(f"{ENTRY_KIND_LABELS[entry.kind]} corrected.", "ok")
             return redirect(_case_url(case, entry))
     if form.errors and status == 200:
         status = 422
@@ -151,7 +151,7 @@ def redact(case, entry_id):
         except Refused as refused:
             refuse(form, refused)
         else:
-            flash(f"The {ENTRY_KIND_LABELS[entry.kind].lower()} is redacted.", "ok")
+            flash(f"{ENTRY_KIND_LABELS[entry.kind]} redacted.", "ok")
             return redirect(_case_url(case, entry))
     status = 422 if form.errors else 200
     return render_template(

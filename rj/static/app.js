@@ -783,3 +783,31 @@
     if (board()) setUp();  // counts on the tabs follow every move and every poll
   });
 })();
+
+// After a failed submit the error summary takes the focus, so it is read first; each of
+// its links moves the focus to its field, with the field's label in view (as GOV.UK does).
+(function () {
+  "use strict";
+
+  function focusSummary(root) {
+    var summary = (root || document).querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { focusSummary(); });
+  document.addEventListener("htmx:afterSettle", function (event) { focusSummary(event.target); });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) return;
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    // A group of choices is a fieldset: its legend in view, its first choice focused.
+    var field = target.matches("input, select, textarea") ? target
+      : target.querySelector("input, select, textarea");
+    var label = target.matches("fieldset") ? target.querySelector("legend")
+      : document.querySelector("label[for='" + target.id + "']");
+    (label || target).scrollIntoView({ block: "start" });
+    if (field) field.focus({ preventScroll: true });
+  });
+})();
