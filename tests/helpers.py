@@ -295,6 +295,7 @@ READERS = {
     "mycases.add": ("participant", "own"),
     "tablet.index": ("volunteer", "own"),
     "tablet.draft": ("volunteer", "own"),
+    "tablet.discard": ("volunteer", "own"),
     "tablet.correct": ("volunteer", "sent"),  # the account as it is now
     "due.draft": ("facilitator", "orphaned"),  # a turned-off volunteer's account
     "admin.settings_page": ("admin", "own"),

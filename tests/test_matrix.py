@@ -99,7 +99,8 @@ MATRIX = {
     "tablet.autosave":               row("tablet.use",      404,             404,             403,        403,        204),
     # Not yet sent, so there is nothing to correct: back to the tablet.
     "tablet.correct":                row("tablet.use",      404,             404,             403,        403,        302),
-    "tablet.discard":                row("tablet.use",      404,             404,             403,        403,        302),
+    # GET asks once more (a page without script); POST discards.
+    "tablet.discard":                row("tablet.use",      404,             404,             403,        403,        200),
     # Public (the draft's token stands in for the session); empty data is refused.
     "tablet.submit":                 row("public",          404,             404,             404,        404,        422, 404),
     "mycases.index":                 row("mycases.view",    200,             200,             200,        200,        200),

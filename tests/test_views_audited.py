@@ -73,6 +73,7 @@ EXEMPT = {
     "mycases.index": "the list of one's own cases",
     "tablet.index": "the tablet's list of open cases: references and neutral titles",
     "tablet.draft": "one's own draft before it is sent",
+    "tablet.discard": "asks before discarding one's own draft: nothing of any case",
     "auth.second_factor": "the second step of signing in",
     "auth.leave": "a blank page after leaving quickly",
     "account.index": "one's own account",

@@ -7,7 +7,8 @@ accounts, and nothing of a case after sending an account but its receipt.
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from rj import audit, csrf, policy, tablet
+from rj import audit, csrf, i18n, policy, tablet
+from rj.clock import utcnow
 from rj.models import Case, Entry
 from rj.refusals import Refused
 
@@ -41,6 +42,16 @@ def draft_page(draft, errors=None, status=200, template="tablet/draft.html"):
     return render_template(template, draft=draft, errors=errors or {}, limits=tablet.LIMITS), status
 
 
+def receipt_context(draft):
+    """What the receipt shows: the page and the fragment app.js puts in place agree."""
+    return {
+        "draft": draft,
+        "can_correct": policy.may_correct_draft(current_user, draft),
+        "correction_minutes": policy.DRAFT_CORRECTION_MINUTES,
+        "correct_until": policy.draft_correction_deadline(draft),
+    }
+
+
 def _own_or_404(key):
     draft = tablet.own_draft(current_user, key)
     if draft is None:
@@ -53,7 +64,7 @@ def _own_or_404(key):
 def draft(key):
     draft = _own_or_404(key)
     if draft.status == "submitted":
-        return render_template("tablet/receipt.html", draft=draft)
+        return render_template("tablet/receipt.html", **receipt_context(draft))
     if draft.status != "draft":
         abort(404)
     return draft_page(draft)
@@ -65,7 +76,7 @@ def autosave(key):
     draft = _own_or_404(key)
     if not tablet.autosave(draft, tablet.Fields.from_form(request.form)):
         return "", 409
-    return "", 204
+    return "", 204, {"X-Mend-Saved-At": i18n.time_text(utcnow())}
 
 
 @bp.route("/drafts/<key>/submit", methods=["POST"])
@@ -89,17 +100,24 @@ def submit(key):
         return jsonify(
             reference=draft.case.reference,
             saved_at=draft.submitted_at.isoformat(timespec="seconds") + "Z",
+            saved_at_text=i18n.time_text(draft.submitted_at),
             receipt=url_for("tablet.draft", key=draft.key),
+            receipt_html=render_template("tablet/_receipt.html", **receipt_context(draft)),
             correct_until=policy.draft_correction_deadline(draft).isoformat(timespec="seconds")
             + "Z",
         )
-    return render_template("tablet/receipt.html", draft=draft)
+    return render_template("tablet/receipt.html", **receipt_context(draft))
 
 
-@bp.route("/drafts/<key>/discard", methods=["POST"])
+@bp.route("/drafts/<key>/discard", methods=["GET", "POST"])
 @policy.requires("tablet.use")
 def discard(key):
+    """GET asks once more (the draft's page asks in a dialog); POST discards."""
     draft = _own_or_404(key)
+    if request.method == "GET":
+        if draft.status != "draft":
+            abort(404)
+        return render_template("tablet/discard.html", draft=draft)
     tablet.discard(draft, current_user)
     flash("The account was discarded.", "info")
     return redirect(url_for("tablet.index"))

@@ -388,10 +388,6 @@
     box.textContent = text;
     box.className = "tablet-status" + (kind ? " is-" + kind : "");
   }
-  function clock(iso) {
-    var d = iso ? new Date(iso) : new Date();
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  }
 
   function send(item) {
     return window.fetch(item.url, {
@@ -408,23 +404,13 @@
     });
   }
 
+  // The receipt is the server's own fragment (tablet/_receipt.html): the same words, time
+  // format and "Correct it" link as the page a reload would show.
   function showReceipt(form, data) {
     var container = form.closest(".tablet") || form.parentNode;
-    container.innerHTML = "";
-    var heading = document.createElement("h1");
-    heading.textContent = "Thank you: the account is saved";
-    var receipt = document.createElement("p");
-    receipt.className = "tablet-status is-saved";
-    receipt.setAttribute("role", "status");
-    receipt.textContent = "Saved at " + clock(data.saved_at) + " for " + data.reference + ".";
-    var again = document.createElement("a");
-    again.className = "button big primary";
-    again.href = "/tablet/";
-    again.textContent = "Log another";
-    container.appendChild(heading);
-    container.appendChild(receipt);
-    container.appendChild(again);
-    again.focus();
+    container.innerHTML = data.receipt_html;
+    var first = container.querySelector("[data-receipt-first]");
+    if (first) first.focus();
   }
 
   function enqueue(item) {
@@ -470,7 +456,7 @@
         forget(item.key);
         var form = document.querySelector('[data-tablet-form][data-key="' + item.key + '"]');
         if (form) showReceipt(form, data);
-        else say("An account kept on this tablet was sent and saved at " + clock(data.saved_at) + " for " + data.reference + ".", "saved");
+        else say("An account kept on this tablet was sent and saved at " + data.saved_at_text + " for " + data.reference + ".", "saved");
       }).catch(function (error) {
         if (!error || !error.refused) return;  // still offline: try again later
         // The server kept what was sent in the draft; this tablet keeps its copy too,
@@ -530,7 +516,10 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
     if (!form || !form.matches || !form.matches("[data-tablet-form]")) return;
-    if (event.detail.successful) say("Draft saved at " + clock() + ".");
+    if (event.detail.successful) {
+      var at = event.detail.xhr.getResponseHeader("X-Mend-Saved-At");  // the server's format
+      say(at ? "Draft saved at " + at + "." : "Draft saved.");
+    }
     else if (!navigator.onLine || event.detail.xhr.status === 0) say("You are offline. Keep writing: the account is sent when you press Send and the network returns.", "offline");
   });
   document.addEventListener("htmx:sendError", function (event) {
@@ -809,5 +798,30 @@
       : document.querySelector("label[for='" + target.id + "']");
     (label || target).scrollIntoView({ block: "start" });
     if (field) field.focus({ preventScroll: true });
+  });
+})();
+
+// Discarding a witness account asks first, in a dialog; "No, keep writing" closes it and
+// returns to the account (without script the link opens a page that asks the same).
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var ask = event.target.closest && event.target.closest("[data-discard-ask]");
+    var dialog = document.getElementById("discard-dialog");
+    if (ask && dialog && dialog.showModal) {
+      event.preventDefault();
+      dialog.showModal();
+      var keep = dialog.querySelector("[data-discard-keep]");
+      if (keep) keep.focus();
+      return;
+    }
+    var keepWriting = event.target.closest && event.target.closest("[data-discard-keep]");
+    if (keepWriting && dialog && dialog.open) {
+      event.preventDefault();
+      dialog.close();
+      var opener = document.querySelector("[data-discard-ask]");
+      if (opener) opener.focus();
+    }
   });
 })();

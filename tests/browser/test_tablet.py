@@ -144,6 +144,42 @@ def test_an_account_refused_when_the_network_returns_stays_on_the_device_and_on_
     # After a reload the refusal is still in view; discarding on purpose lets it go.
     tablet.reload()
     expect(tablet.locator("#taken_by-error")).to_have_text("Say who took this account.")
-    tablet.get_by_role("button", name="Discard this account").tap()
+    tablet.get_by_role("link", name="Discard this account…").tap()
+    tablet.get_by_role("dialog").get_by_role("button", name="Yes, discard it").tap()
     expect(tablet.get_by_role("heading", name="Witness accounts")).to_be_visible()
     assert tablet.evaluate("localStorage.getItem('mend-unsent-accounts')") is None
+
+
+def test_discard_asks_first_and_keep_writing_keeps_the_account(tablet, live_app):
+    case = make_case("investigating")
+    open_draft(tablet, case)
+    fill(tablet, "Nearly lost by a stray tap")
+    tablet.get_by_role("link", name="Discard this account…").tap()
+    dialog = tablet.get_by_role("dialog", name="Discard this account?")
+    expect(dialog).to_be_visible()
+    keep = dialog.get_by_role("link", name="No, keep writing")
+    expect(keep).to_be_focused()  # the safe choice is the one a stray Enter takes
+    keep.tap()
+    expect(dialog).to_be_hidden()
+    expect(tablet.get_by_label("What they saw and heard")).to_have_value(
+        "Nearly lost by a stray tap"
+    )
+    assert WitnessDraft.get(WitnessDraft.case == case).status == "draft"
+    tablet.get_by_role("link", name="Discard this account…").tap()
+    dialog.get_by_role("button", name="Yes, discard it").tap()
+    expect(tablet.get_by_text("The account was discarded.")).to_be_visible()
+    assert WitnessDraft.get(WitnessDraft.case == case).status == "discarded"
+
+
+def test_the_receipt_after_send_is_the_one_the_server_shows(tablet, live_app):
+    case = make_case("investigating")
+    open_draft(tablet, case)
+    fill(tablet)
+    tablet.get_by_label("Taken by").fill("Val")
+    tablet.get_by_role("button", name="Send the account").tap()
+    receipt = tablet.locator(".tablet")
+    expect(receipt.get_by_role("link", name="Correct it (15 minutes)")).to_be_visible()
+    shown = receipt.inner_text()
+    assert re.search(rf"Saved at \d\d:\d\d for {case.reference}\.", shown)
+    tablet.reload()  # the server's own receipt page: word for word the same
+    expect(tablet.locator(".tablet")).to_have_text(shown)
