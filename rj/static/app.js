@@ -205,7 +205,9 @@
     var sibling = direction < 0 ? card.previousElementSibling : card.nextElementSibling;
     if (!sibling || !sibling.classList.contains("card")) return false;
     if (board().getAttribute("data-filtered") === "true") return false;
+    var focused = document.activeElement;
     card.parentNode.insertBefore(card, direction < 0 ? sibling : sibling.nextElementSibling);
+    if (focused && card.contains(focused)) focused.focus();  // moving a node drops its focus
     sendMove(card, card.getAttribute("data-stage"), "", origin);
     announce(referenceOf(card) + (direction < 0 ? " moved up." : " moved down."));
     return true;

@@ -1,4 +1,5 @@
-"""The board in Chromium: mouse drag, refused drag, keyboard "Move to…", touch drag."""
+"""The board in Chromium: mouse drag, refused drag, keyboard "Move to…", touch drag, keyboard
+reorder, and a phone-sized board of stage tabs."""
 
 import re
 
@@ -168,3 +169,78 @@ def test_another_facilitators_move_appears_without_a_reload(page, live_app):
     expect(page.locator("#board-announce")).to_contain_text(
         f"{case.reference} is now in Acknowledged"
     )
+
+
+def _order(stage):
+    from rj.models import Case
+
+    rows = Case.select().where(Case.stage == stage).order_by(Case.rank, Case.id)
+    return [c.reference for c in rows]
+
+
+def test_a_card_is_reordered_in_its_column_by_keyboard_alone(page, live_app):
+    fac = create_user("facilitator")
+    first = make_case("filed", by=fac, title="First in the column")
+    second = make_case("filed", by=fac, title="Second in the column")
+    before = _order("filed")
+    signed_in_board(page, fac)
+    top = column(page, "filed").locator(".card").first
+    moving = (
+        card(page, first) if top.get_attribute("id") == f"case-{first.id}" else card(page, second)
+    )
+    reference = moving.get_attribute("id")
+    # Alt+Down on the focused card: the same request as a drag, announced, focus kept.
+    link = moving.get_by_role("link").first
+    link.focus()
+    with page.expect_response(lambda response: response.url.endswith("/move")) as sent:
+        page.keyboard.press("Alt+ArrowDown")
+    assert sent.value.status == 200
+    expect(page.locator("#board-announce")).to_contain_text("moved down.")
+    expect(column(page, "filed").locator(".card").last).to_have_attribute("id", reference)
+    focus_in = (
+        "document.activeElement.closest('.card') && document.activeElement.closest('.card').id"
+    )
+    assert page.evaluate(focus_in) == reference  # the focus stayed with the card
+    page.reload()
+    expect(column(page, "filed").locator(".card").last).to_have_attribute("id", reference)
+    assert _order("filed") == list(reversed(before))
+    # And back up from the "Move to…" dialog, with Enter on its "Move up" button.
+    moving.get_by_role("link", name=re.compile("^Move to…")).focus()
+    page.keyboard.press("Enter")
+    up = page.get_by_role("dialog").get_by_role("button", name="Move up in Filed")
+    up.focus()
+    with page.expect_response(lambda response: "/move" in response.url) as sent:
+        page.keyboard.press("Enter")
+    assert sent.value.status == 200
+    expect(column(page, "filed").locator(".card").first).to_have_attribute("id", reference)
+    page.reload()
+    expect(column(page, "filed").locator(".card").first).to_have_attribute("id", reference)
+    assert _order("filed") == before
+
+
+def test_a_phone_sized_board_switches_stages_by_tab(browser, live_server):
+    fac = create_user("facilitator")
+    filed = make_case("filed", by=fac, title="Waiting in Filed")
+    acknowledged = make_case("acknowledged", by=fac, title="Waiting in Acknowledged")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    signed_in_board(page, fac)
+    tabs = page.get_by_role("tablist", name="Stages")
+    expect(tabs).to_be_visible()
+    filed_tab = tabs.get_by_role("tab", name="Filed (1)")
+    expect(filed_tab).to_have_attribute("aria-selected", "true")
+    expect(card(page, filed)).to_be_visible()
+    expect(card(page, acknowledged)).to_be_hidden()
+    # Arrow keys move along the tabs, as in any tab list; the panel follows.
+    filed_tab.focus()
+    page.keyboard.press("ArrowRight")
+    acknowledged_tab = tabs.get_by_role("tab", name="Acknowledged (1)")
+    expect(acknowledged_tab).to_be_focused()
+    expect(acknowledged_tab).to_have_attribute("aria-selected", "true")
+    expect(card(page, acknowledged)).to_be_visible()
+    expect(card(page, filed)).to_be_hidden()
+    # The menu and the filters fold away; the page never scrolls sideways.
+    expect(page.get_by_role("button", name="Menu")).to_be_visible()
+    expect(page.get_by_role("link", name="Due")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
