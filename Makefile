@@ -8,7 +8,7 @@ PORT   ?= 5000
 PY_SOURCES := rj tests app.py $(wildcard bench) deploy/gunicorn.conf.py
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run serve test test-pg fuzz lint format bench bench-uploads bench-reports bench-load clean
+.PHONY: setup run serve test test-pg fuzz lint format messages bench bench-uploads bench-reports bench-load clean
 
 # Reinstall only when the dependency lists change, so a second run starts in seconds.
 $(VENV)/.installed: pyproject.toml
@@ -59,6 +59,12 @@ lint: setup
 	$(BIN)/ruff check $(PY_SOURCES)
 	$(BIN)/ruff format --check $(PY_SOURCES)
 	$(BIN)/bandit -q -c pyproject.toml -r rj app.py
+
+# Every word marked for translation, into rj/translations/messages.pot (a new language:
+# pybabel init -i rj/translations/messages.pot -d rj/translations -l es).
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o rj/translations/messages.pot --no-location --sort-output .
+	$(BIN)/python -m rj.i18n_check
 
 format: setup
 	$(BIN)/ruff format $(PY_SOURCES)

@@ -108,6 +108,8 @@ def init_app(app):
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     babel.init_app(app)
+    # {% trans %} blocks are written across lines; their messages are one line each.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters.update(
         when=when, day=day, clock=clock, any_time=any_time, number=number_text
     )
