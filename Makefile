@@ -63,6 +63,7 @@ lint: setup
 # Every word marked for translation, into rj/translations/messages.pot (a new language:
 # pybabel init -i rj/translations/messages.pot -d rj/translations -l es).
 messages: setup
+	mkdir -p rj/translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o rj/translations/messages.pot --no-location --sort-output .
 	$(BIN)/python -m rj.i18n_check
 

@@ -20,6 +20,7 @@ LETTER = re.compile(r"[^\W\d_]")
 # A literal that reads as words: two words or more, or one capitalised word.
 WORDS = re.compile(r"[^\W\d_]\s+[^\W\d_]|^[A-Z][a-z]+[.!?…:]?$")
 PLACEHOLDER = "\x00"
+ATTRIBUTES_ONLY = re.compile(r'(\s*[\w:-]+="[^"]*")+\s*')
 
 
 class _Skeleton(HTMLParser):
@@ -42,6 +43,8 @@ class _Skeleton(HTMLParser):
 
     def handle_data(self, data):
         text = data.replace(PLACEHOLDER, " ").strip()
+        if ATTRIBUTES_ONLY.fullmatch(text):
+            return  # a macro that writes attributes into a tag, not words
         if not self.skip and LETTER.search(text):
             self.found.append(" ".join(text.split()))
 
@@ -56,8 +59,8 @@ def unmarked(source, env=None):
     depth = 0
     previous = []
     for _line, kind, value in tokens:
-        if kind == "block_begin":
-            pass
+        if kind == "whitespace":
+            continue  # {% trans %} lexes as block_begin, whitespace, name
         if kind == "name" and previous[-1:] == ["block_begin"] and value in ("trans", "pluralize"):
             in_trans += value == "trans"
         if kind == "name" and previous[-1:] == ["block_begin"] and value == "endtrans":
