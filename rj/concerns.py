@@ -16,6 +16,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from rj import audit, cases, db, entries, i18n, settings
 from rj.clock import utcnow
 from rj.models import Case, ConcernReceipt, Entry, Person
@@ -38,11 +42,11 @@ LIMITS = {
     "more": 5000,
 }
 LABELS = {
-    "what_happened": "What happened",
-    "when_where": "When and where",
-    "name": "Your name",
-    "contact": "How to reach you",
-    "more": "What you want to add",
+    "what_happened": _l("What happened"),
+    "when_where": _l("When and where"),
+    "name": _l("Your name"),
+    "contact": _l("How to reach you"),
+    "more": _l("What you want to add"),
 }
 
 
@@ -92,6 +96,21 @@ def typed_code_hash(text):
 # --- What a person tells us -------------------------------------------------------------
 
 
+def _too_long(key, value):
+    """What a person is told when their answer to ``key`` is over its limit."""
+    limit = LIMITS[key]
+    return ngettext(
+        "%(label)s can be at most %(limit)s character: this has %(length)s. "
+        "Shorten it; nothing is lost meanwhile.",
+        "%(label)s can be at most %(limit)s characters: this has %(length)s. "
+        "Shorten it; nothing is lost meanwhile.",
+        limit,
+        label=LABELS[key],
+        limit=i18n.number_text(limit),
+        length=i18n.number_text(len(value)),
+    )
+
+
 @dataclass
 class Concern:
     what_happened: str = ""
@@ -107,15 +126,12 @@ class Concern:
         problems = {}
         for key in required:
             if not getattr(self, key):
-                problems[key] = "Tell us what happened."
+                problems[key] = _("Tell us what happened.")
         for key, value in vars(self).items():
             if len(value) > LIMITS[key]:
-                problems[key] = (
-                    f"{LABELS[key]} can be at most {LIMITS[key]:,} characters: this has "
-                    f"{len(value):,}. Shorten it; nothing is lost meanwhile."
-                )
+                problems[key] = _too_long(key, value)
         if problems:
-            raise Refused("Please correct the answers marked below.", problems=problems)
+            raise Refused(_("Please correct the answers marked below."), problems=problems)
 
     def statement(self, publicly):
         """The person's account as a statement: their words, and for the public who they
@@ -176,7 +192,7 @@ def raise_publicly(concern, submission):
     since the first was never seen."""
     concern.check()
     if not public_filing_open():
-        raise Refused("Raising a concern here is not open.", status=404)
+        raise Refused(_("Raising a concern here is not open."), status=404)
     key = hashlib.sha256((submission or "").encode()).hexdigest()
     code = new_code()
     with audit.publicly(), db.write_tx():
@@ -226,17 +242,15 @@ def add_information(case, text):
     same text sent twice in a row (a reload, a double tap) is kept once."""
     text = (text or "").strip()
     if not text:
-        raise Refused("Write what you want to add.", "more")
+        raise Refused(_("Write what you want to add."), "more")
     if len(text) > LIMITS["more"]:
-        raise Refused(
-            f"{LABELS['more']} can be at most {LIMITS['more']:,} characters: this has "
-            f"{len(text):,}. Shorten it; nothing is lost meanwhile.",
-            "more",
-        )
+        raise Refused(_too_long("more", text), "more")
     if case.stage == "closed":
         raise Refused(
-            "This concern is closed, so nothing more can be added here. If something new "
-            "happened, tell a staff member or raise a new concern.",
+            _(
+                "This concern is closed, so nothing more can be added here. If something new "
+                "happened, tell a staff member or raise a new concern."
+            ),
             "more",
         )
     with audit.publicly(), db.write_tx():

@@ -9,10 +9,11 @@ no script, no style, no event attributes, no ``javascript:`` links get through.
 import nh3
 import segno
 from flask import current_app, request, url_for
+from flask_babel import ngettext
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from rj import audit, concerns, db, settings, workflow
+from rj import audit, concerns, db, i18n, settings, workflow
 from rj.refusals import Refused
 
 TEXT = "procedures_text"
@@ -95,8 +96,13 @@ def save(by, stage_values, community_enabled, appeal_window_days, procedures_tex
     procedures_text = (procedures_text or "").strip()
     if len(procedures_text) > TEXT_MAX:
         raise Refused(
-            f"The procedures can be at most {TEXT_MAX:,} characters: this has "
-            f"{len(procedures_text):,}.",
+            ngettext(
+                "The procedures can be at most %(limit)s character: this has %(length)s.",
+                "The procedures can be at most %(limit)s characters: this has %(length)s.",
+                TEXT_MAX,
+                limit=i18n.number_text(TEXT_MAX),
+                length=i18n.number_text(len(procedures_text)),
+            ),
             "procedures",
         )
     with db.write_tx():

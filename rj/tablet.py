@@ -11,7 +11,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from rj import audit, cases, db, entries, policy
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from rj import audit, cases, db, entries, i18n, policy
 from rj.clock import utcnow
 from rj.models import User, WitnessDraft
 from rj.refusals import Refused, Stale
@@ -31,19 +35,19 @@ LIMITS = {
     "taken_by": 120,
 }
 LABELS = {
-    "witness_name": "The witness's name",
-    "relation": "How they relate",
-    "account": "What they saw and heard",
-    "when_where": "When and where",
-    "taken_by": "Taken by",
+    "witness_name": _l("The witness's name"),
+    "relation": _l("How they relate"),
+    "account": _l("What they saw and heard"),
+    "when_where": _l("When and where"),
+    "taken_by": _l("Taken by"),
 }
-QUICK_REPORT_TITLE = "Incident reported on the tablet"
+QUICK_REPORT_TITLE = "Incident reported on the tablet"  # stored as a case's title: not translated
 SPENT = ""  # a used or withdrawn draft token: it matches nothing
-TURNED_OFF = (
+TURNED_OFF = _l(
     "This account was turned off; ask a facilitator. The account you wrote is kept, "
     "and a facilitator can send it."
 )
-NOT_KNOWN = "This account is not known here."
+NOT_KNOWN = _l("This account is not known here.")
 
 
 @dataclass
@@ -70,21 +74,27 @@ class Fields:
     def problems(self):
         errors = {}
         if not self.prefers_not_to_say and not self.witness_name.strip():
-            errors["witness_name"] = 'Give the witness\'s name, or tick "prefers not to say".'
+            errors["witness_name"] = _('Give the witness\'s name, or tick "prefers not to say".')
         if not self.relation.strip():
-            errors["relation"] = "Say how they relate to what happened."
+            errors["relation"] = _("Say how they relate to what happened.")
         if not self.account.strip():
-            errors["account"] = "Write what they saw and heard."
+            errors["account"] = _("Write what they saw and heard.")
         if not self.when_where.strip():
-            errors["when_where"] = "Say when and where it happened."
+            errors["when_where"] = _("Say when and where it happened.")
         if not self.taken_by.strip():
-            errors["taken_by"] = "Say who took this account."
+            errors["taken_by"] = _("Say who took this account.")
         for name, limit in LIMITS.items():
             length = len(getattr(self, name))
             if length > limit:
-                errors[name] = (
-                    f"{LABELS[name]} can be at most {limit:,} characters: this has {length:,}. "
-                    "Shorten it; nothing is lost meanwhile."
+                errors[name] = ngettext(
+                    "%(label)s can be at most %(limit)s character: this has %(length)s. "
+                    "Shorten it; nothing is lost meanwhile.",
+                    "%(label)s can be at most %(limit)s characters: this has %(length)s. "
+                    "Shorten it; nothing is lost meanwhile.",
+                    limit,
+                    label=LABELS[name],
+                    limit=i18n.number_text(limit),
+                    length=i18n.number_text(length),
                 )
         return errors
 
@@ -132,21 +142,21 @@ def submit(key, token, fields, user=None):
     with db.write_tx():
         draft = db.locked(WitnessDraft.select().where(WitnessDraft.key == key)).first()
         if draft is None:
-            raise Refused(NOT_KNOWN, "form", status=404)
+            raise Refused(str(NOT_KNOWN), "form", status=404)
         if draft.status == "submitted":
             return draft  # a resend of what was already saved
         if draft.status == "discarded":
-            raise Refused("This account was discarded, so it was not sent.", "form", status=409)
+            raise Refused(_("This account was discarded, so it was not sent."), "form", status=409)
         # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError).
         given = (token or "").encode("utf-8", "surrogatepass")
         if not draft.token or not secrets.compare_digest(draft.token.encode(), given):
-            raise Refused("This account cannot be sent from here.", "form")
+            raise Refused(_("This account cannot be sent from here."), "form")
         _keep(draft, fields)
         if not draft.author.is_active:
-            refusal = Refused(TURNED_OFF, "form", status=403)
+            refusal = Refused(str(TURNED_OFF), "form", status=403)
         elif problems := fields.problems():
             refusal = Refused(
-                "Please fill in the fields marked below. Nothing is lost.", problems=problems
+                _("Please fill in the fields marked below. Nothing is lost."), problems=problems
             )
         else:
             return _save(
@@ -204,14 +214,14 @@ def send_for(draft, facilitator, fields):
     with db.write_tx():
         current = db.locked(WitnessDraft.select().where(WitnessDraft.id == draft.id)).get()
         if current.status != "draft":
-            raise Stale("This account was already sent or discarded.")
+            raise Stale(_("This account was already sent or discarded."))
         if current.author.is_active:
-            raise Refused("Only the person who wrote it can send this account.", status=403)
+            raise Refused(_("Only the person who wrote it can send this account."), status=403)
         _keep(current, fields)
         problems = fields.problems()
         if not problems:
             return _save(current, fields, sender=facilitator, for_account=current.author_id)
-    raise Refused("Please fill in the fields marked below. Nothing is lost.", problems=problems)
+    raise Refused(_("Please fill in the fields marked below. Nothing is lost."), problems=problems)
 
 
 def _body(fields):
@@ -240,26 +250,28 @@ def correct(draft, user, account, reason, based_on):
     """A volunteer's correction of their own account, shortly after: a new revision of the
     entry as it is now (``based_on`` is the revision they saw)."""
     if not policy.may_correct_draft(user, draft):
-        raise Refused("The time to correct this account has passed. Tell a facilitator instead.")
+        raise Refused(_("The time to correct this account has passed. Tell a facilitator instead."))
     entry = draft.entry
     if entry.redacted_at:
-        raise Stale("A facilitator redacted this account; it can no longer be corrected here.")
+        raise Stale(_("A facilitator redacted this account; it can no longer be corrected here."))
     if not (account or "").strip():
-        raise Refused("Write what they saw and heard.", "account")
+        raise Refused(_("Write what they saw and heard."), "account")
     latest = entries.latest_revision(entry)
     try:
         entries.correct_entry(
             entry,
             user,
             account,
-            reason or "Corrected by the person who took it",
+            reason or "Corrected by the person who took it",  # stored in the entry's history
             based_on,
             witness=entries.witness_of(latest.body),
         )
     except Stale as stale:
         raise Stale(
-            "A facilitator changed this account a moment ago. Here it is as it is now; "
-            "make your correction again if it is still needed."
+            _(
+                "A facilitator changed this account a moment ago. Here it is as it is now; "
+                "make your correction again if it is still needed."
+            )
         ) from stale
     except Refused as refused:
         raise Refused(refused.message, TABLET_FIELDS.get(refused.field, "account")) from refused

@@ -5,6 +5,7 @@ witness identities, contact details or the board.
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -47,7 +48,7 @@ def join():
                 refuse(form, refused)
             else:
                 case = party.case
-                flash(f"You can follow {case.reference} here now.", "ok")
+                flash(_("You can follow %(reference)s here now.", reference=case.reference), "ok")
                 return redirect(url_for("mycases.show", reference=case.reference))
         if status == 200:
             status = 422
@@ -70,7 +71,10 @@ def raise_concern():
             error = refuse(form, refused)
         else:
             flash(
-                f"Your concern is raised as {case.reference}. A facilitator will be in touch.",
+                _(
+                    "Your concern is raised as %(reference)s. A facilitator will be in touch.",
+                    reference=case.reference,
+                ),
                 "ok",
             )
             return redirect(url_for("mycases.show", reference=case.reference))
@@ -114,8 +118,8 @@ def add(standing):
     form = StatementForm()
     if standing.as_representative:
         form.kind.choices = [
-            SelectChoice("statement", "A statement"),
-            SelectChoice("note", "A note"),
+            SelectChoice("statement", _("A statement")),
+            SelectChoice("note", _("A note")),
         ]
     form.party.choices = [SelectChoice(str(p.id), p.person.name) for p in standing.parties]
     if not form.is_submitted() and len(standing.parties) == 1:
@@ -123,7 +127,7 @@ def add(standing):
     if form.validate_on_submit():
         party = next((p for p in standing.parties if str(p.id) == form.party.data), None)
         if party is None:
-            form.party.errors.append("Choose a side you take part on.")
+            form.party.errors.append(_("Choose a side you take part on."))
         else:
             try:
                 entry = entries.add_entry(
@@ -137,7 +141,7 @@ def add(standing):
             except Refused as refused:
                 form.body.errors.append(refuse(form, refused) or "")
             else:
-                flash("Added. The facilitators and your side can read it.", "ok")
+                flash(_("Added. The facilitators and your side can read it."), "ok")
                 return redirect(
                     url_for(
                         "mycases.show",

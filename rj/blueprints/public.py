@@ -10,6 +10,8 @@ audit trail (``audit.publicly``).
 import secrets
 
 from flask import Blueprint, current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from rj import concerns, policy, procedures, public_limits
@@ -29,8 +31,8 @@ def _public_context():
 
 
 def _minutes(seconds):
-    minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    """A wait in whole minutes, at least one."""
+    return max(1, round(seconds / 60))
 
 
 @bp.route("/procedures")
@@ -55,7 +57,7 @@ def poster():
         steps=procedures.steps(),
         open=open_,
         address=address,
-        qr=procedures.qr_svg(address, "QR code: " + address),
+        qr=procedures.qr_svg(address, _("QR code: %(address)s", address=address)),
         public_url_set=bool(current_app.config.get("PUBLIC_URL")),
         may_configure=policy.can(current_user, "settings.manage"),
     )
@@ -80,8 +82,13 @@ def raise_concern():
     wait = public_limits.concern_wait() if form.is_submitted() else 0
     if wait:
         error, status = (
-            "Too many concerns were sent from here in the last hour. Please try again in "
-            f"{_minutes(wait)}, or tell a staff member now.",
+            ngettext(
+                "Too many concerns were sent from here in the last hour. Please try again in "
+                "%(num)s minute, or tell a staff member now.",
+                "Too many concerns were sent from here in the last hour. Please try again in "
+                "%(num)s minutes, or tell a staff member now.",
+                _minutes(wait),
+            ),
             429,
         )
     elif form.validate_on_submit():
@@ -150,8 +157,13 @@ def _case_for(typed):
     wait = public_limits.lookup_wait(hashed)
     if wait:
         return None, Refused(
-            f"Too many codes were tried. Please try again in {_minutes(wait)}, or ask a "
-            "staff member.",
+            ngettext(
+                "Too many codes were tried. Please try again in %(num)s minute, or ask a "
+                "staff member.",
+                "Too many codes were tried. Please try again in %(num)s minutes, or ask a "
+                "staff member.",
+                _minutes(wait),
+            ),
             "code",
             status=429,
         )
@@ -159,8 +171,10 @@ def _case_for(typed):
     public_limits.looked_up(hashed, case is not None)
     if case is None:
         return None, Refused(
-            "That code does not match a concern. Check it against your slip (letters and "
-            "numbers, in groups of four), or ask a staff member.",
+            _(
+                "That code does not match a concern. Check it against your slip (letters and "
+                "numbers, in groups of four), or ask a staff member."
+            ),
             "code",
             status=404,
         )

@@ -5,6 +5,7 @@ accounts, and nothing of a case after sending an account but its receipt.
 """
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from rj import audit, csrf, i18n, policy, tablet
@@ -119,7 +120,7 @@ def discard(key):
             abort(404)
         return render_template("tablet/discard.html", draft=draft)
     tablet.discard(draft, current_user)
-    flash("The account was discarded.", "info")
+    flash(_("The account was discarded."), "info")
     return redirect(url_for("tablet.index"))
 
 
@@ -128,7 +129,7 @@ def discard(key):
 def correct(key):
     draft = _own_or_404(key)
     if not policy.may_correct_draft(current_user, draft):
-        flash("The time to correct this account has passed. Tell a facilitator instead.", "info")
+        flash(_("The time to correct this account has passed. Tell a facilitator instead."), "info")
         return redirect(url_for("tablet.index"))
     entry = draft.entry
     audit.viewed(current_user, entry.case_id, entry_id=entry.id, page="tablet.correct")
@@ -150,7 +151,7 @@ def correct(key):
             if refused.status == 409:
                 account = entry.body  # as it is now, to correct again
         else:
-            flash("Your correction is saved.", "ok")
+            flash(_("Your correction is saved."), "ok")
             return redirect(url_for("tablet.draft", key=key))
     return render_template(
         "tablet/correct.html",
