@@ -160,4 +160,5 @@ def correct(key):
         account=account,
         errors=errors,
         correction_limits=tablet.CORRECTION_LIMITS,
+        correct_until=policy.draft_correction_deadline(draft),
     ), status

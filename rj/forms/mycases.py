@@ -47,7 +47,7 @@ class ConcernForm(FlaskForm):
         render_kw={"rows": 8},
     )
     when_where = StringField(
-        _l("When and where did it happen? (optional)"),
+        _l("When and where did it happen?"),
         description=_l("For example: Tuesday afternoon, in the kitchen."),
         validators=[Limit(LIMITS["when_where"])],
         render_kw={"autocomplete": "off"},

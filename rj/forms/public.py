@@ -22,19 +22,19 @@ class ConcernForm(FlaskForm):
         render_kw={"rows": 8},
     )
     when_where = StringField(
-        _l("When and where did it happen? (optional)"),
+        _l("When and where did it happen?"),
         description=_l("For example: Tuesday afternoon, in the kitchen."),
         validators=[Limit(LIMITS["when_where"])],
         render_kw={"autocomplete": "off"},
     )
     name = StringField(
-        _l("Your name (optional)"),
+        _l("Your name"),
         description=_l("Leave it empty to stay anonymous."),
         validators=[Limit(LIMITS["name"])],
         render_kw={"autocomplete": "off"},
     )
     contact = StringField(
-        _l("How can we reach you? (optional)"),
+        _l("How can we reach you?"),
         description=_l(
             "A phone number, or when you are usually here. Leave it empty if you "
             "would rather check with your receipt code."
