@@ -15,11 +15,22 @@ from babel.dates import format_skeleton, format_time, get_datetime_format
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import Babel
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
 from rj.clock import local
 
 babel = Babel()
+
+
+def _escaped(lazy):
+    return escape(str(lazy))
+
+
+# Flask-Babel's lazy strings (form labels, vocabulary) call themselves safe markup, so a
+# quote in a label would come out raw, even inside an attribute. They are words, never
+# markup: escape them like any other text.
+LazyString.__html__ = _escaped
 
 
 class SettingError(ValueError):
