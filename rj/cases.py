@@ -9,10 +9,13 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from rj import audit, db, entries
 from rj.clock import local, today, utcnow
 from rj.entries import REDACTED
+from rj.i18n import number_text
 from rj.models import (
     FACT_FIELDS,
     TEXT_FACT_FIELDS,
@@ -66,13 +69,13 @@ FACT_LIMITS = {
     "safety_steps": 5000,
 }
 FACT_LABELS = {
-    "title": "Neutral short title",
-    "what_happened": "What happened",
-    "occurred_at": "When it happened",
-    "location": "Where it happened",
-    "people_involved": "Who was involved",
-    "raised_by": "Raised by",
-    "safety_steps": "Immediate safety steps taken",
+    "title": _l("Neutral short title"),
+    "what_happened": _l("What happened"),
+    "occurred_at": _l("When it happened"),
+    "location": _l("Where it happened"),
+    "people_involved": _l("Who was involved"),
+    "raised_by": _l("Raised by"),
+    "safety_steps": _l("Immediate safety steps taken"),
 }
 
 
@@ -83,19 +86,23 @@ def _clean_facts(values):
         value = values.get(name)
         if name == "occurred_at":
             if value is None:
-                raise Refused("Say when it happened.", name)
+                raise Refused(_("Say when it happened."), name)
             facts[name] = value
             continue
         value = (value or "").strip()
         if len(value) > FACT_LIMITS[name]:
             raise Refused(
-                f"{FACT_LABELS[name]} can be at most {FACT_LIMITS[name]:,} characters "
-                f"(this is {len(value):,}).",
+                _(
+                    "%(label)s can be at most %(limit)s characters (this is %(length)s).",
+                    label=FACT_LABELS[name],
+                    limit=number_text(FACT_LIMITS[name]),
+                    length=number_text(len(value)),
+                ),
                 name,
             )
         facts[name] = value
     if not facts["title"]:
-        raise Refused("Give the case a short neutral title.", "title")
+        raise Refused(_("Give the case a short neutral title."), "title")
     return facts
 
 
@@ -122,10 +129,10 @@ def file_case(
     ``audit.publicly``).
     """
     if raised_via not in RAISED_VIA_LABELS:
-        raise Refused("That is not a way a case comes in.", "raised_via")
+        raise Refused(_("That is not a way a case comes in."), "raised_via")
     allowed = ASSESSED_SEVERITIES if raised_via == "staff" else SEVERITIES
     if severity not in allowed:
-        raise Refused("Choose a severity.", "severity")
+        raise Refused(_("Choose a severity."), "severity")
     facts = _clean_facts(
         {
             "title": title,
@@ -169,12 +176,16 @@ def set_severity(case, by, severity):
     """A facilitator's assessment of the case's severity (never back to "not yet
     assessed")."""
     if severity not in ASSESSED_SEVERITIES:
-        raise Refused("Choose low, medium, high or urgent.", "severity")
+        raise Refused(_("Choose low, medium, high or urgent."), "severity")
     with db.write_tx():
         current = db.locked(Case.select().where(Case.id == case.id)).get()
         if current.severity == severity:
             raise Refused(
-                f"The severity is already {SEVERITY_LABELS[severity].lower()}.", "severity"
+                _(
+                    "The severity is already %(severity)s.",
+                    severity=SEVERITY_LABELS[severity].lower(),
+                ),
+                "severity",
             )
         now = utcnow()
         Case.update(severity=severity, updated_at=now, updated_by=by.id).where(
@@ -225,17 +236,19 @@ def correct_facts(case, by, values, reason, based_on):
     reason = (reason or "").strip()
     facts = _clean_facts(values)
     if not reason:
-        raise Refused("Say why the facts are being corrected.", "reason")
+        raise Refused(_("Say why the facts are being corrected."), "reason")
     with db.write_tx():
         current = db.locked(Case.select().where(Case.id == case.id)).get()
         if current.facts_revision != based_on:
             raise Stale(
-                "The facts of this case were corrected by someone else while you were "
-                "editing. Check the latest version below and try again."
+                _(
+                    "The facts of this case were corrected by someone else while you were "
+                    "editing. Check the latest version below and try again."
+                )
             )
         changed = sorted(name for name in FACT_FIELDS if facts[name] != getattr(current, name))
         if not changed:
-            raise Refused("Nothing was changed.", "what_happened")
+            raise Refused(_("Nothing was changed."), "what_happened")
         number = current.facts_revision + 1
         now = utcnow()
         CaseFacts.create(
@@ -257,9 +270,9 @@ def redact_facts(case, by, fields, reason):
     fields = [name for name in TEXT_FACT_FIELDS if name in set(fields or ())]
     reason = (reason or "").strip()
     if not fields:
-        raise Refused("Choose which facts to redact.", "fields")
+        raise Refused(_("Choose which facts to redact."), "fields")
     if not reason:
-        raise Refused("Say why these facts are redacted.", "reason")
+        raise Refused(_("Say why these facts are redacted."), "reason")
     with db.write_tx():
         current = db.locked(Case.select().where(Case.id == case.id)).get()
         removed = [
@@ -269,7 +282,7 @@ def redact_facts(case, by, fields, reason):
             if getattr(revision, name) not in ("", REDACTED)
         ]
         if not removed:
-            raise Refused("Those facts hold nothing to redact.", "fields")
+            raise Refused(_("Those facts hold nothing to redact."), "fields")
         blank = {name: REDACTED for name in fields}
         CaseFacts.update(blank).where(CaseFacts.case == current.id).execute()
         now = utcnow()
@@ -334,7 +347,14 @@ def set_lead(case, lead, by):
         # Checked under the write lock: a party added a moment ago counts.
         problem = lead_problem(case, lead)
         if problem:
-            raise Refused(f"{lead.display_name} cannot lead this case: {problem}.", "lead")
+            raise Refused(
+                _(
+                    "%(name)s cannot lead this case: %(problem)s.",
+                    name=lead.display_name,
+                    problem=problem,
+                ),
+                "lead",
+            )
         Case.update(lead=lead.id, updated_at=utcnow(), updated_by=by.id).where(
             Case.id == case.id
         ).execute()
@@ -363,7 +383,7 @@ def record_meeting_outcome(meeting, by, minutes, outcome):
     is refused as stale."""
     if not meeting_held(meeting):
         raise Refused(
-            "This meeting has not happened yet: record its outcome once it has been held."
+            _("This meeting has not happened yet: record its outcome once it has been held.")
         )
     with db.write_tx():
         recorded = (
@@ -373,8 +393,10 @@ def record_meeting_outcome(meeting, by, minutes, outcome):
         )
         if recorded != 1:
             raise Stale(
-                "This meeting's outcome was recorded by someone else a moment ago; "
-                "yours was not saved. Check it on the case page."
+                _(
+                    "This meeting's outcome was recorded by someone else a moment ago; "
+                    "yours was not saved. Check it on the case page."
+                )
             )
         meeting.case.touch(by)
         audit.record(
@@ -391,21 +413,22 @@ def action_kind_problem(kind, party):
     service for someone harmed or impacted; repair, learning, agreed boundaries, time
     away or other for the person who caused harm."""
     if kind not in ACTION_KINDS:
-        return "Choose a kind of action."
+        return _("Choose a kind of action.")
     if party is None or party.side in ACTION_KINDS[kind][1]:
         return None
     if party.side == "caused":
-        return (
+        return _(
             "For the person who caused harm, choose repair, learning, agreed boundaries, "
             "time away from the space or other."
         )
-    who = "someone harmed" if party.side == "harmed" else "an impacted community member"
-    return f"For {who}, choose support or a service."
+    if party.side == "harmed":
+        return _("For someone harmed, choose support or a service.")
+    return _("For an impacted community member, choose support or a service.")
 
 
 def add_action(case, by, kind, description, owner, due_on, party=None):
     if party is not None and party.case_id != case.id:
-        raise Refused("Choose a person in this case.", "party")
+        raise Refused(_("Choose a person in this case."), "party")
     problem = action_kind_problem(kind, party)
     if problem:
         raise Refused(problem, "kind")
@@ -420,7 +443,7 @@ def add_action(case, by, kind, description, owner, due_on, party=None):
 
 def set_action_status(action, by, status, waived_reason=""):
     if status == "waived" and not waived_reason.strip():
-        raise Refused("Waiving an action needs a reason.", "waived_reason")
+        raise Refused(_("Waiving an action needs a reason."), "waived_reason")
     with db.write_tx():
         Action.update(status=status, waived_reason=waived_reason.strip()).where(
             Action.id == action.id
@@ -441,7 +464,7 @@ def communicate_decision(case, by, on):
 
 def assess_community(case, by, impacted="", actions="", none_reason=""):
     if not (impacted.strip() or actions.strip() or none_reason.strip()):
-        raise Refused('Describe who was impacted, or say "none" with a reason.', "impacted")
+        raise Refused(_('Describe who was impacted, or say "none" with a reason.'), "impacted")
     with db.write_tx():
         assessment = CommunityAssessment.create(
             case=case, impacted=impacted, actions=actions, none_reason=none_reason, by=by
@@ -478,10 +501,15 @@ def file_appeal(case, by, grounds, reviewer, party=None):
     if reviewer is not None:
         problem = lead_problem(case, reviewer)
         if problem is None and reviewer.id == case.lead_id:
-            problem = "they are the lead facilitator"
+            problem = _("they are the lead facilitator")
         if problem:
             raise Refused(
-                f"{reviewer.display_name} cannot review this appeal: {problem}.", "reviewer"
+                _(
+                    "%(name)s cannot review this appeal: %(problem)s.",
+                    name=reviewer.display_name,
+                    problem=problem,
+                ),
+                "reviewer",
             )
     with db.write_tx():
         appeal = Appeal.create(
@@ -499,7 +527,7 @@ def add_party_person(case, by, name, side, pronouns="", contact="", user=None):
     """A new person record and their place in the case, in one transaction. An account
     is linked only once per case, and never the lead facilitator's."""
     if side not in SIDES:
-        raise Refused("Choose a side.", "side")
+        raise Refused(_("Choose a side."), "side")
     with db.write_tx():
         if user is not None:
             already = (
@@ -509,11 +537,17 @@ def add_party_person(case, by, name, side, pronouns="", contact="", user=None):
                 .exists()
             )
             if already:
-                raise Refused(f"{user.display_name} is already a party to this case.", "account")
+                raise Refused(
+                    _("%(name)s is already a party to this case.", name=user.display_name),
+                    "account",
+                )
             lead_id = Case.select(Case.lead).where(Case.id == case.id).scalar()
             if user.id == lead_id:
                 raise Refused(
-                    f"{user.display_name} leads this case: set another lead facilitator first.",
+                    _(
+                        "%(name)s leads this case: set another lead facilitator first.",
+                        name=user.display_name,
+                    ),
                     "account",
                 )
         person = Person.create(
@@ -556,12 +590,12 @@ def give_new_account(party, by, username, display_name, kind):
     from rj import accounts
 
     if kind not in CASE_CODE_KINDS:
-        raise Refused("Choose whom the account is for.", "kind")
+        raise Refused(_("Choose whom the account is for."), "kind")
     role = "participant" if kind == "party" else "representative"
     with db.write_tx():
         person = Person.get_by_id(party.person_id)
         if kind == "party" and person.user_id is not None:
-            raise Refused(f"{person.name} has an account in this case already.")
+            raise Refused(_("%(name)s has an account in this case already.", name=person.name))
         user, code = accounts.create_with_code(username, role, display_name, by)
         if kind == "party":
             Person.update(user=user.id).where(Person.id == person.id).execute()
@@ -587,10 +621,10 @@ def issue_case_code(party, by, kind):
     "party") or makes them its representative. Returned to show once; only its hash is
     kept. Expires after ``SETUP_CODE_DAYS``."""
     if kind not in CASE_CODE_KINDS:
-        raise Refused("Choose whom the code is for.", "kind")
+        raise Refused(_("Choose whom the code is for."), "kind")
     if kind == "party" and Person.get_by_id(party.person_id).user_id is not None:
-        raise Refused(f"{party.person.name} has an account in this case already.")
-    raw = "".join(secrets.choice(CASE_CODE_ALPHABET) for _ in range(12))
+        raise Refused(_("%(name)s has an account in this case already.", name=party.person.name))
+    raw = "".join(secrets.choice(CASE_CODE_ALPHABET) for _position in range(12))
     code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
     days = current_app.config["SETUP_CODE_DAYS"]
     with db.write_tx():
@@ -609,7 +643,7 @@ def redeem_case_code(user, code):
     """Link ``user`` to the case the code was given for; each code works once. Returns
     the party. A wrong, used or expired code says only that it does not work."""
     nothing = Refused(
-        "That code does not work: check it, or ask the facilitator for a new one.", "code"
+        _("That code does not work: check it, or ask the facilitator for a new one."), "code"
     )
     with db.write_tx():
         row = db.locked(
@@ -624,7 +658,10 @@ def redeem_case_code(user, code):
         party = Party.get_by_id(row.party_id)
         case = Case.get_by_id(party.case_id)
         if user.id in _people_of(case) or user.id == case.lead_id:
-            raise Refused(f"Your account takes part in {case.reference} already.", "code")
+            raise Refused(
+                _("Your account takes part in %(reference)s already.", reference=case.reference),
+                "code",
+            )
         if row.kind == "party":
             if Person.get_by_id(party.person_id).user_id is not None:
                 raise nothing
@@ -633,7 +670,8 @@ def redeem_case_code(user, code):
         else:
             if user.role != "representative":
                 raise Refused(
-                    "This code is for a representative's account: ask the facilitator.", "code"
+                    _("This code is for a representative's account: ask the facilitator."),
+                    "code",
                 )
             Representative.create(party=party, user=user)
             audit.record(
@@ -658,7 +696,7 @@ def _people_of(case):
 def set_action_owner(action, owner, by):
     """A new owner for an action (a handover)."""
     if owner.role not in ("facilitator", "admin") or not owner.is_active:
-        raise Refused(f"{owner.display_name} is not an active facilitator.", "owner")
+        raise Refused(_("%(name)s is not an active facilitator.", name=owner.display_name), "owner")
     with db.write_tx():
         Action.update(owner=owner.id).where(Action.id == action.id).execute()
         Case.get_by_id(action.case_id).touch(by)
@@ -672,9 +710,16 @@ def set_appeal_reviewer(appeal, reviewer, by):
     case = Case.get_by_id(appeal.case_id)
     problem = lead_problem(case, reviewer)
     if problem is None and reviewer.id == case.lead_id:
-        problem = "they are the lead facilitator"
+        problem = _("they are the lead facilitator")
     if problem:
-        raise Refused(f"{reviewer.display_name} cannot review this appeal: {problem}.", "reviewer")
+        raise Refused(
+            _(
+                "%(name)s cannot review this appeal: %(problem)s.",
+                name=reviewer.display_name,
+                problem=problem,
+            ),
+            "reviewer",
+        )
     with db.write_tx():
         Appeal.update(reviewer=reviewer.id).where(Appeal.id == appeal.id).execute()
         case.touch(by)

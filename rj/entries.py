@@ -24,8 +24,11 @@ Both values are single lines (line breaks are folded into spaces when saved).
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from rj import audit, db, files
 from rj.clock import utcnow
+from rj.i18n import number_text
 from rj.models import Entry, EntryFile, EntryRevision, Party
 from rj.refusals import Refused, Stale
 from rj.vocabulary import AUDIENCES, ENTRY_KINDS
@@ -133,30 +136,42 @@ def default_audience(kind, party=None):
 # --- Writes ------------------------------------------------------------------
 
 
-def _check_length(field, text, limit, what):
+def _check_length(field, text, limit, message):
+    """Refuse ``text`` above ``limit`` characters with ``message``, a translated sentence
+    whose ``%(limit)s`` and ``%(length)s`` are filled in here."""
     if len(text) > limit:
-        raise Refused(f"{what} can be at most {limit:,} characters: this has {len(text):,}.", field)
+        raise Refused(
+            message % {"limit": number_text(limit), "length": number_text(len(text))}, field
+        )
 
 
 def _check_witness(witness):
-    if witness is None:
-        raise Refused('Give the witness\'s name, or "prefers not to say".', "witness_name")
-    if not _line(witness.name):
-        raise Refused('Give the witness\'s name, or "prefers not to say".', "witness_name")
+    if witness is None or not _line(witness.name):
+        raise Refused(_('Give the witness\'s name, or "prefers not to say".'), "witness_name")
     if not _line(witness.relation):
-        raise Refused("Say how the witness relates to what happened.", "witness_relation")
-    _check_length("witness_name", _line(witness.name), WITNESS_NAME_MAX, "The witness's name")
+        raise Refused(_("Say how the witness relates to what happened."), "witness_relation")
     _check_length(
-        "witness_relation", _line(witness.relation), WITNESS_RELATION_MAX, "How they relate"
+        "witness_name",
+        _line(witness.name),
+        WITNESS_NAME_MAX,
+        _("The witness's name can be at most %(limit)s characters: this has %(length)s."),
+    )
+    _check_length(
+        "witness_relation",
+        _line(witness.relation),
+        WITNESS_RELATION_MAX,
+        _("How they relate can be at most %(limit)s characters: this has %(length)s."),
     )
 
 
 def check_files(kind, count):
     """Refuse files on an entry that cannot carry them, or too many, before any is read."""
     if count and kind != "evidence":
-        raise Refused("Only evidence can carry files.", "files")
+        raise Refused(_("Only evidence can carry files."), "files")
     if count > MAX_FILES:
-        raise Refused(f"Attach at most {MAX_FILES} files to one entry.", "files")
+        raise Refused(
+            _("Attach at most %(most)s files to one entry.", most=number_text(MAX_FILES)), "files"
+        )
 
 
 def add_entry(case, by, kind, body, audience=None, party=None, witness=None, uploads=()):
@@ -170,17 +185,22 @@ def add_entry(case, by, kind, body, audience=None, party=None, witness=None, upl
     """
     body = (body or "").strip()
     if kind not in ENTRY_KINDS:
-        raise Refused("Choose what kind of entry this is.", "kind")
+        raise Refused(_("Choose what kind of entry this is."), "kind")
     if not body:
-        raise Refused("Write the entry.", "body")
-    _check_length("body", body, BODY_MAX, "The entry")
+        raise Refused(_("Write the entry."), "body")
+    _check_length(
+        "body",
+        body,
+        BODY_MAX,
+        _("The entry can be at most %(limit)s characters: this has %(length)s."),
+    )
     if party is not None and party.case_id != case.id:
-        raise Refused("Choose a party of this case.", "party")
+        raise Refused(_("Choose a party of this case."), "party")
     audience = audience or default_audience(kind, party)
     if audience not in AUDIENCES:
-        raise Refused("Choose who may see this entry.", "audience")
+        raise Refused(_("Choose who may see this entry."), "audience")
     if audience == "party" and party is None:
-        raise Refused("Choose which party may see it.", "party")
+        raise Refused(_("Choose which party may see it."), "party")
     if kind == "witness":
         _check_witness(witness)
     else:
@@ -236,13 +256,23 @@ def correct_entry(entry, by, body, reason, based_on, witness=None):
     body = (body or "").strip()
     reason = (reason or "").strip()
     if entry.redacted_at:
-        raise Stale("This entry was redacted; it can no longer be corrected.")
+        raise Stale(_("This entry was redacted; it can no longer be corrected."))
     if not body:
-        raise Refused("Write the corrected entry.", "body")
+        raise Refused(_("Write the corrected entry."), "body")
     if not reason:
-        raise Refused("Say why this is being corrected.", "reason")
-    _check_length("body", body, BODY_MAX, "The entry")
-    _check_length("reason", reason, REASON_MAX, "The reason")
+        raise Refused(_("Say why this is being corrected."), "reason")
+    _check_length(
+        "body",
+        body,
+        BODY_MAX,
+        _("The entry can be at most %(limit)s characters: this has %(length)s."),
+    )
+    _check_length(
+        "reason",
+        reason,
+        REASON_MAX,
+        _("The reason can be at most %(limit)s characters: this has %(length)s."),
+    )
     if entry.kind == "witness":
         _check_witness(witness)
     else:
@@ -250,16 +280,18 @@ def correct_entry(entry, by, body, reason, based_on, witness=None):
     with db.write_tx():
         current = _locked_entry(entry)
         if current.redacted_at:
-            raise Stale("This entry was redacted meanwhile; it can no longer be corrected.")
+            raise Stale(_("This entry was redacted meanwhile; it can no longer be corrected."))
         if current.revision != based_on:
             raise Stale(
-                "This entry was corrected by someone else while you were editing. "
-                "Check the latest version below and try again."
+                _(
+                    "This entry was corrected by someone else while you were editing. "
+                    "Check the latest version below and try again."
+                )
             )
         latest = latest_revision(current)
         text = compose(body, witness)
         if latest is not None and latest.body == text:
-            raise Refused("Nothing was changed.", "body")
+            raise Refused(_("Nothing was changed."), "body")
         number = current.revision + 1
         EntryRevision.create(entry=current, number=number, body=text, author=by, reason=reason)
         Entry.update(body=body, revision=number).where(Entry.id == current.id).execute()
@@ -298,14 +330,19 @@ def redact_entry(entry, by, reason):
     """
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("Say why this entry is redacted.", "reason")
-    _check_length("reason", reason, REASON_MAX, "The reason")
+        raise Refused(_("Say why this entry is redacted."), "reason")
+    _check_length(
+        "reason",
+        reason,
+        REASON_MAX,
+        _("The reason can be at most %(limit)s characters: this has %(length)s."),
+    )
     if entry.redacted_at:
-        raise Stale("This entry is already redacted.")
+        raise Stale(_("This entry is already redacted."))
     with db.write_tx():
         current = _locked_entry(entry)
         if current.redacted_at:
-            raise Stale("This entry was redacted meanwhile.")
+            raise Stale(_("This entry was redacted meanwhile."))
         texts = [r.body for r in revisions(current)]
         stored = [f.stored_name for f in EntryFile.select().where(EntryFile.entry == current)]
         now = utcnow()

@@ -32,16 +32,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
 from rj import instance
 from rj.refusals import Refused
 
 TYPE_LABELS = {
-    "image/jpeg": "JPEG image",
-    "image/png": "PNG image",
-    "application/pdf": "PDF",
-    "text/plain": "Text",
+    "image/jpeg": _l("JPEG image"),
+    "image/png": _l("PNG image"),
+    "application/pdf": _l("PDF"),
+    "text/plain": _l("Text"),
 }
 EXTENSIONS = {
     "image/jpeg": (".jpg", ".jpeg"),
@@ -114,10 +117,13 @@ def path_of(stored_name):
 
 def human_size(size):
     if size < 1024:
-        return f"{size} bytes"
+        # One form in English ("1 bytes", as ever); a language may have more.
+        return ngettext("%(num)s bytes", "%(num)s bytes", size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+        kilobytes = f"{size / 1024:.0f}"
+        return _("%(size)s KB", size=kilobytes)
+    megabytes = f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+    return _("%(size)s MB", size=megabytes)
 
 
 def _megapixels(pixels, decimals=1, up=False):
@@ -133,9 +139,11 @@ def _pixels_refusal(shown, pixels, limit):
     decimals = 1
     while decimals < 6 and _megapixels(limit, decimals) != _megapixels(limit, 6):
         decimals += 1
-    return (
-        f"{shown} is {_megapixels(pixels, decimals, up=True)} megapixels; "
-        f"Mend takes images up to {_megapixels(limit, decimals)} megapixels."
+    return _(
+        "%(file)s is %(pixels)s megapixels; Mend takes images up to %(limit)s megapixels.",
+        file=shown,
+        pixels=_megapixels(pixels, decimals, up=True),
+        limit=_megapixels(limit, decimals),
     )
 
 
@@ -184,7 +192,11 @@ def _read_limited(storage, max_bytes):
     data = storage.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise _refused(
-            f"{_shown(storage)} is larger than {human_size(max_bytes)}, the most Mend accepts."
+            _(
+                "%(file)s is larger than %(size)s, the most Mend accepts.",
+                file=_shown(storage),
+                size=human_size(max_bytes),
+            )
         )
     return data
 
@@ -192,18 +204,18 @@ def _read_limited(storage, max_bytes):
 def _shown(storage):
     """How a refusal names the file: its own name, made safe, or "The file"."""
     name = _UNSAFE_NAME_CHARS.sub("_", re.split(r"[/\\]", storage.filename or "")[-1]).strip()
-    return f"“{name[:80]}”" if name else "The file"
+    return _("“%(name)s”", name=name[:80]) if name else _("The file")
 
 
 def _check_pixels(data, content_type, shown, max_pixels):
     """Refuse an image with more than ``max_pixels`` from its header alone: the size is read
     before Pillow's ``Image.open``, whose own guard would refuse without saying why."""
-    _, header_reader = IMAGE_FORMATS[content_type]
+    header_reader = IMAGE_FORMATS[content_type][1]
     try:
         with header_reader(io.BytesIO(data)) as header:
             width, height = header.size
     except _UNREADABLE:
-        raise _refused(f"{shown} could not be read as an image.") from None
+        raise _refused(_("%(file)s could not be read as an image.", file=shown)) from None
     if width * height > max_pixels:
         raise _refused(_pixels_refusal(shown, width * height, max_pixels))
 
@@ -236,7 +248,7 @@ def _from_pixels(image, content_type):
 
 def _write_clean_image(data, content_type, shown, out):
     """Write the image, re-encoded from its pixels alone, to the file object ``out``."""
-    format_name, _ = IMAGE_FORMATS[content_type]
+    format_name = IMAGE_FORMATS[content_type][0]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -245,14 +257,14 @@ def _write_clean_image(data, content_type, shown, out):
             image = Image.open(io.BytesIO(data), formats=[format_name])
             try:
                 if image.format != format_name:
-                    raise _refused(f"{shown} could not be read as an image.")
+                    raise _refused(_("%(file)s could not be read as an image.", file=shown))
                 clean = _from_pixels(image, content_type)
             finally:
                 image.close()
     except Refused:
         raise
     except _UNREADABLE:
-        raise _refused(f"{shown} could not be read as an image.") from None
+        raise _refused(_("%(file)s could not be read as an image.", file=shown)) from None
     try:
         if content_type == "image/jpeg":
             clean.save(out, "JPEG", quality=90, optimize=True)
@@ -295,11 +307,13 @@ def check(storage, max_bytes=None, allowed=None):
     shown = _shown(storage)
     data = _read_limited(storage, max_bytes)
     if not data:
-        raise _refused(f"{shown} is empty.")
+        raise _refused(_("%(file)s is empty.", file=shown))
     content_type = detect_type(data)
     if content_type is None or content_type not in allowed:
-        kinds = ", ".join(TYPE_LABELS.get(t, t) for t in allowed)
-        raise _refused(f"{shown} is not a file Mend accepts. Accepted: {kinds}.")
+        kinds = ", ".join(str(TYPE_LABELS.get(t, t)) for t in allowed)
+        raise _refused(
+            _("%(file)s is not a file Mend accepts. Accepted: %(kinds)s.", file=shown, kinds=kinds)
+        )
     image = content_type in IMAGE_FORMATS
     if image:
         _check_pixels(data, content_type, shown, int(config["UPLOAD_MAX_PIXELS"]))

@@ -11,6 +11,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from rj import casepage, entries, files, policy
@@ -72,7 +73,14 @@ def new(case):
             except Refused as refused:
                 form_error = refuse(form, refused)
             else:
-                flash(f"{ENTRY_KIND_LABELS[entry.kind]} added to {case.reference}.", "ok")
+                flash(
+                    _(
+                        "%(kind)s added to %(reference)s.",
+                        kind=ENTRY_KIND_LABELS[entry.kind],
+                        reference=case.reference,
+                    ),
+                    "ok",
+                )
                 return redirect(_case_url(case, entry))
     kind = form.kind.data if form.kind.data in ENTRY_KINDS else "note"
     status = 422 if form.errors or form_error else 200
@@ -93,7 +101,7 @@ def _witness_from(form):
 def correct(case, entry_id):
     entry = policy.child_or_404(case.entries, entry_id)
     if entry.redacted_at:
-        return render_error(409, "This entry was redacted; it can no longer be corrected.")
+        return render_error(409, _("This entry was redacted; it can no longer be corrected."))
     form = CorrectForm(kind=entry.kind)
     error = None
     status = 200
@@ -122,7 +130,7 @@ def correct(case, entry_id):
                 entry = policy.child_or_404(case.entries, entry_id)
                 form.revision.data = entry.revision
         else:
-            flash(f"{ENTRY_KIND_LABELS[entry.kind]} corrected.", "ok")
+            flash(_("%(kind)s corrected.", kind=ENTRY_KIND_LABELS[entry.kind]), "ok")
             return redirect(_case_url(case, entry))
     if form.errors and status == 200:
         status = 422
@@ -141,7 +149,7 @@ def correct(case, entry_id):
 def redact(case, entry_id):
     entry = policy.child_or_404(case.entries, entry_id)
     if entry.redacted_at:
-        return render_error(409, "This entry is already redacted.")
+        return render_error(409, _("This entry is already redacted."))
     form = RedactForm()
     if form.validate_on_submit():
         try:
@@ -151,7 +159,7 @@ def redact(case, entry_id):
         except Refused as refused:
             refuse(form, refused)
         else:
-            flash(f"{ENTRY_KIND_LABELS[entry.kind]} redacted.", "ok")
+            flash(_("%(kind)s redacted.", kind=ENTRY_KIND_LABELS[entry.kind]), "ok")
             return redirect(_case_url(case, entry))
     status = 422 if form.errors else 200
     return render_template(
@@ -161,6 +169,7 @@ def redact(case, entry_id):
         form=form,
         kind_label=ENTRY_KIND_LABELS.get(entry.kind, entry.kind),
         file_count=entry.files.count(),
+        redacted=entries.REDACTED,
     ), status
 
 

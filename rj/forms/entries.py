@@ -1,5 +1,7 @@
 """Forms of timeline entries: adding, correcting and redacting."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -21,7 +23,7 @@ def party_choices(case):
     from rj.models import Party, Person
 
     parties = Party.select(Party, Person).join(Person).where(Party.case == case).order_by(Party.id)
-    return [SelectChoice("", "No party")] + [
+    return [SelectChoice("", _("No party"))] + [
         SelectChoice(str(p.id), f"{p.person.name} ({SIDE_LABELS.get(p.side, p.side).lower()})")
         for p in parties
     ]
@@ -31,15 +33,15 @@ class WitnessFields:
     """The witness's identity: facilitators only, whatever the entry's audience."""
 
     witness_name = StringField(
-        "Witness's name",
-        description="Seen by facilitators only, whoever else may read the account.",
+        _l("Witness's name"),
+        description=_l("Seen by facilitators only, whoever else may read the account."),
         validators=[Optional(), Limit(WITNESS_NAME_MAX)],
         render_kw={"autocomplete": "off"},
     )
-    witness_anonymous = BooleanField("The witness prefers not to say who they are")
+    witness_anonymous = BooleanField(_l("The witness prefers not to say who they are"))
     witness_relation = StringField(
-        "How they relate to what happened",
-        description="For example: saw it from the kitchen, staff on shift, friend of a party.",
+        _l("How they relate to what happened"),
+        description=_l("For example: saw it from the kitchen, staff on shift, friend of a party."),
         validators=[Optional(), Limit(WITNESS_RELATION_MAX)],
         render_kw={"autocomplete": "off"},
     )
@@ -49,49 +51,53 @@ class WitnessFields:
         ok = True
         name = (self.witness_name.data or "").strip()
         if self.witness_anonymous.data and name:
-            self.witness_name.errors.append('Give a name or tick "prefers not to say", not both.')
+            self.witness_name.errors.append(
+                _('Give a name or tick "prefers not to say", not both.')
+            )
             ok = False
         elif not self.witness_anonymous.data and not name:
             self.witness_name.errors.append(
-                'Give the witness\'s name, or tick "prefers not to say".'
+                _('Give the witness\'s name, or tick "prefers not to say".')
             )
             ok = False
         if not (self.witness_relation.data or "").strip():
-            self.witness_relation.errors.append("Say how the witness relates to what happened.")
+            self.witness_relation.errors.append(_("Say how the witness relates to what happened."))
             ok = False
         return ok
 
 
 class EntryForm(WitnessFields, FlaskForm):
     kind = SelectField(
-        "Kind of entry",
+        _l("Kind of entry"),
         choices=choices(ENTRY_KIND_LABELS),
-        validators=[InputRequired("Choose what kind of entry this is.")],
+        validators=[InputRequired(_l("Choose what kind of entry this is."))],
     )
     body = TextAreaField(
-        "The entry",
-        description="In the words of the person who gave it, where possible.",
-        validators=[DataRequired("Write the entry."), Limit(BODY_MAX)],
+        _l("The entry"),
+        description=_l("In the words of the person who gave it, where possible."),
+        validators=[DataRequired(_l("Write the entry.")), Limit(BODY_MAX)],
         render_kw={"rows": 8},
     )
     audience = SelectField(
-        "Who may see it",
-        description=(
+        _l("Who may see it"),
+        description=_l(
             "The default: a witness account is for facilitators only; a statement is "
             "shared with its party when you choose one; anything else is for facilitators only."
         ),
-        choices=[SelectChoice("", "The default for this kind")]
+        choices=[SelectChoice("", _l("The default for this kind"))]
         + [SelectChoice(k, label) for k, label in AUDIENCE_LABELS.items()],
     )
     party = SelectField(
-        "Party",
-        description="Whose statement this is, or the side that may see it.",
-        choices=[SelectChoice("", "No party")],
+        _l("Party"),
+        description=_l("Whose statement this is, or the side that may see it."),
+        choices=[SelectChoice("", _l("No party"))],
     )
     files = MultipleFileField(
-        "Files",
-        description="Evidence only: JPEG, PNG, PDF or plain text. "
-        "Photos are saved without their location and other hidden data.",
+        _l("Files"),
+        description=_l(
+            "Evidence only: JPEG, PNG, PDF or plain text. "
+            "Photos are saved without their location and other hidden data."
+        ),
     )
 
     def __init__(self, *args, case=None, max_bytes=None, **kwargs):
@@ -101,7 +107,8 @@ class EntryForm(WitnessFields, FlaskForm):
         if max_bytes:
             from rj.files import human_size
 
-            self.files.description += f" Up to {human_size(max_bytes)} each."
+            each = _("Up to %(size)s each.", size=human_size(max_bytes))
+            self.files.description = f"{self.files.description} {each}"
 
     def chosen_files(self):
         """The file inputs that carry a file (an empty input sends one with no name)."""
@@ -109,28 +116,28 @@ class EntryForm(WitnessFields, FlaskForm):
 
     def validate_party(self, field):
         if self.audience.data == "party" and not field.data:
-            raise ValidationError("Choose which party may see it.")
+            raise ValidationError(_("Choose which party may see it."))
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if self.kind.data == "witness":
             ok = self.witness_missing() and ok
         if self.chosen_files() and self.kind.data != "evidence":
-            self.files.errors = [*self.files.errors, "Only evidence can carry files."]
+            self.files.errors = [*self.files.errors, _("Only evidence can carry files.")]
             ok = False
         return ok
 
 
 class CorrectForm(WitnessFields, FlaskForm):
     body = TextAreaField(
-        "The corrected entry",
-        validators=[DataRequired("Write the corrected entry."), Limit(BODY_MAX)],
+        _l("The corrected entry"),
+        validators=[DataRequired(_l("Write the corrected entry.")), Limit(BODY_MAX)],
         render_kw={"rows": 8},
     )
     reason = TextAreaField(
-        "Why it is corrected",
-        description="Kept with the correction, for everyone who reads its history.",
-        validators=[DataRequired("Say why this is being corrected."), Limit(REASON_MAX)],
+        _l("Why it is corrected"),
+        description=_l("Kept with the correction, for everyone who reads its history."),
+        validators=[DataRequired(_l("Say why this is being corrected.")), Limit(REASON_MAX)],
         render_kw={"rows": 2},
     )
     revision = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])
@@ -148,8 +155,8 @@ class CorrectForm(WitnessFields, FlaskForm):
 
 class RedactForm(FlaskForm):
     reason = TextAreaField(
-        "Why it is redacted",
-        description="Kept with the redaction. Do not repeat what is being removed.",
-        validators=[DataRequired("Say why this entry is redacted."), Limit(REASON_MAX)],
+        _l("Why it is redacted"),
+        description=_l("Kept with the redaction. Do not repeat what is being removed."),
+        validators=[DataRequired(_l("Say why this entry is redacted.")), Limit(REASON_MAX)],
         render_kw={"rows": 3},
     )

@@ -8,6 +8,7 @@ someone else changed the case first).
 """
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from rj import casepage
@@ -46,14 +47,14 @@ def back_to_case(case, message):
     return redirect(url_for("cases.show", reference=case.reference, _anchor="process"))
 
 
-def user_choices(users, placeholder="Choose…"):
-    return [SelectChoice("", placeholder)] + [
+def user_choices(users):
+    return [SelectChoice("", _("Choose…"))] + [
         SelectChoice(str(u.id), f"{u.display_name} ({u.username})") for u in users
     ]
 
 
-def party_choices(parties, placeholder="Choose…"):
-    return [SelectChoice("", placeholder)] + [
+def party_choices(parties):
+    return [SelectChoice("", _("Choose…"))] + [
         SelectChoice(str(p.id), f"{p.person.name} ({SIDE_LABELS.get(p.side, p.side)})")
         for p in parties
     ]

@@ -1,5 +1,6 @@
 """Appeals: filing one (and moving the case into Appeal), and its reviewer's outcome."""
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from rj import casepage, cases, policy, workflow
@@ -45,14 +46,17 @@ def file_appeal(case):
         else:
             return saved(
                 case,
-                f"The appeal is filed; {case.reference} is now under review.",
+                _(
+                    "The appeal is filed; %(reference)s is now under review.",
+                    reference=case.reference,
+                ),
                 f"appeal-{appeal.id}",
             )
     return page(
         "appeal",
         case,
         form,
-        "File an appeal",
+        _("File an appeal"),
         form_error=form_error,
         status=status,
         closed_reason=closed_reason,
@@ -64,13 +68,21 @@ def file_appeal(case):
 def appeal_outcome(case):
     appeal = workflow.open_appeal(case)
     if case.stage != "appeal" or appeal is None:
-        return back_to_case(case, f"{case.reference} has no appeal under review.")
+        return back_to_case(
+            case, _("%(reference)s has no appeal under review.", reference=case.reference)
+        )
     form = AppealOutcomeForm(case=case)
     may_decide = policy.may_decide_appeal(current_user, appeal)
     form_error, status = None, None
     if not may_decide:
-        name = appeal.reviewer.display_name if appeal.reviewer_id else "the reviewer"
-        form_error, status = f"Only the appeal's reviewer, {name}, records its outcome.", 403
+        if appeal.reviewer_id:
+            form_error = _(
+                "Only the appeal's reviewer, %(name)s, records its outcome.",
+                name=appeal.reviewer.display_name,
+            )
+        else:
+            form_error = _("Only the appeal's reviewer, the reviewer, records its outcome.")
+        status = 403
     elif form.validate_on_submit():
         try:
             moved = workflow.record_appeal_outcome(
@@ -81,14 +93,17 @@ def appeal_outcome(case):
         else:
             return saved(
                 case,
-                f"The appeal's outcome is recorded; {case.reference} is in "
-                f"{workflow.stage(moved.stage).label}.",
+                _(
+                    "The appeal's outcome is recorded; %(reference)s is in %(stage)s.",
+                    reference=case.reference,
+                    stage=workflow.stage(moved.stage).label,
+                ),
             )
     return page(
         "appeal_outcome",
         case,
         form,
-        "Record the appeal's outcome",
+        _("Record the appeal's outcome"),
         form_error=form_error,
         status=status,
         appeal=appeal,

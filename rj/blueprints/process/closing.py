@@ -1,5 +1,6 @@
 """Follow-up and closing: check-ins, the closing reflection, closing early, reopening."""
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -22,8 +23,8 @@ def add_checkin(case):
     form = CheckInForm(case=case)
     if form.validate_on_submit():
         checkin = cases.add_checkin(case, current_user, form.due_on.data)
-        return saved(case, "The check-in is added.", f"checkin-{checkin.id}")
-    return page("checkin", case, form, "Add a check-in")
+        return saved(case, _("The check-in is added."), f"checkin-{checkin.id}")
+    return page("checkin", case, form, _("Add a check-in"))
 
 
 @bp.route("/checkins/<int:checkin_id>/held", methods=["GET", "POST"])
@@ -31,12 +32,12 @@ def add_checkin(case):
 def hold_checkin(case, checkin_id):
     checkin = policy.child_or_404(case.checkins, checkin_id)
     if checkin.held_at is not None:
-        return back_to_case(case, "That check-in is already marked as held.")
+        return back_to_case(case, _("That check-in is already marked as held."))
     form = HoldCheckInForm(case=case)
     if form.validate_on_submit():
         cases.hold_checkin(checkin, current_user, form.notes.data.strip())
-        return saved(case, "The check-in is marked as held.", f"checkin-{checkin.id}")
-    return page("checkin_held", case, form, "Mark the check-in as held", checkin=checkin)
+        return saved(case, _("The check-in is marked as held."), f"checkin-{checkin.id}")
+    return page("checkin_held", case, form, _("Mark the check-in as held"), checkin=checkin)
 
 
 @bp.route("/reflection", methods=["GET", "POST"])
@@ -47,8 +48,8 @@ def reflection(case):
         reflection = cases.record_reflection(
             case, current_user, form.repaired.data.strip(), form.learned.data.strip()
         )
-        return saved(case, "The closing reflection is recorded.", f"reflection-{reflection.id}")
-    return page("reflection", case, form, "Record the closing reflection")
+        return saved(case, _("The closing reflection is recorded."), f"reflection-{reflection.id}")
+    return page("reflection", case, form, _("Record the closing reflection"))
 
 
 @bp.route("/close", methods=["GET", "POST"])
@@ -70,17 +71,19 @@ def close_early(case):
         except Refused as refused:
             form_error, status = refuse(form, refused), refused.status
         else:
-            return saved(case, f"{case.reference} is closed.")
-    return page("close", case, form, "Close the case early", form_error=form_error, status=status)
+            return saved(case, _("%(reference)s is closed.", reference=case.reference))
+    return page(
+        "close", case, form, _("Close the case early"), form_error=form_error, status=status
+    )
 
 
 @bp.route("/reopen", methods=["GET", "POST"])
 @policy.case_route("case.edit")
 def reopen(case):
     if case.stage != "closed":
-        return back_to_case(case, f"{case.reference} is open.")
+        return back_to_case(case, _("%(reference)s is open.", reference=case.reference))
     form = ReopenForm(case=case)
-    form.to.choices = [SelectChoice("", "Choose…")] + [
+    form.to.choices = [SelectChoice("", _("Choose…"))] + [
         SelectChoice(s.key, s.label)
         for s in workflow.board_stages()
         if s.key in workflow.ORDER[:-1] and s.enabled
@@ -98,6 +101,11 @@ def reopen(case):
                 form_error = None
         else:
             return saved(
-                case, f"{case.reference} is reopened in {workflow.stage(moved.stage).label}."
+                case,
+                _(
+                    "%(reference)s is reopened in %(stage)s.",
+                    reference=case.reference,
+                    stage=workflow.stage(moved.stage).label,
+                ),
             )
-    return page("reopen", case, form, "Reopen the case", form_error=form_error, status=status)
+    return page("reopen", case, form, _("Reopen the case"), form_error=form_error, status=status)

@@ -1,6 +1,7 @@
 """The decision: restorative actions and their status, when the decision was
 communicated, and the community's assessment."""
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from rj import casepage, cases, policy, workflow
@@ -43,9 +44,14 @@ def add_action(case):
         except Refused as refused:
             form_error = refuse(form, refused)
         else:
-            return saved(case, "The action is added to the decision.", f"action-{action.id}")
+            return saved(case, _("The action is added to the decision."), f"action-{action.id}")
     return page(
-        "action", case, form, "Add a restorative action", form_error=form_error, parties=parties
+        "action",
+        case,
+        form,
+        _("Add a restorative action"),
+        form_error=form_error,
+        parties=parties,
     )
 
 
@@ -62,12 +68,12 @@ def action_status(case, action_id):
         except Refused as refused:
             form_error = refuse(form, refused)
         else:
-            return saved(case, "The action's status is saved.", f"action-{action.id}")
+            return saved(case, _("The action's status is saved."), f"action-{action.id}")
     return page(
         "action_status",
         case,
         form,
-        "Set the action's status",
+        _("Set the action's status"),
         form_error=form_error,
         action=action,
         kind=action_label(action.kind),
@@ -82,12 +88,12 @@ def communicate_decision(case):
         form.on.data = case.decision_communicated_on or today()
     if form.validate_on_submit():
         cases.communicate_decision(case, current_user, form.on.data)
-        return saved(case, "The date the decision was communicated is recorded.")
+        return saved(case, _("The date the decision was communicated is recorded."))
     return page(
         "communicated",
         case,
         form,
-        "Record when the decision was communicated",
+        _("Record when the decision was communicated"),
         window_days=workflow.appeal_window_days(),
     )
 
@@ -110,8 +116,8 @@ def assess_community(case):
             form_error = refuse(form, refused)
         else:
             return saved(
-                case, "The community assessment is recorded.", f"community-{assessment.id}"
+                case, _("The community assessment is recorded."), f"community-{assessment.id}"
             )
     return page(
-        "community", case, form, "Assess the impact on the community", form_error=form_error
+        "community", case, form, _("Assess the impact on the community"), form_error=form_error
     )

@@ -1,5 +1,6 @@
 """Meetings: scheduling one, and recording its minutes and outcome once it was held."""
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from rj import cases, policy
@@ -22,8 +23,8 @@ def schedule_meeting(case):
             form.place.data.strip(),
             form.attendees.data.strip(),
         )
-        return saved(case, "The meeting is scheduled.", f"meeting-{meeting.id}")
-    return page("meeting", case, form, "Schedule a meeting")
+        return saved(case, _("The meeting is scheduled."), f"meeting-{meeting.id}")
+    return page("meeting", case, form, _("Schedule a meeting"))
 
 
 @bp.route("/meetings/<int:meeting_id>/outcome", methods=["GET", "POST"])
@@ -31,7 +32,7 @@ def schedule_meeting(case):
 def meeting_outcome(case, meeting_id):
     meeting = policy.child_or_404(case.meetings, meeting_id)
     if meeting.outcome_recorded_at is not None:
-        return back_to_case(case, "That meeting's outcome is already recorded.")
+        return back_to_case(case, _("That meeting's outcome is already recorded."))
     form = MeetingOutcomeForm(case=case)
     form_error, status = None, None
     if form.validate_on_submit():
@@ -43,13 +44,13 @@ def meeting_outcome(case, meeting_id):
             form_error, status = refuse(form, refused), refused.status
         else:
             return saved(
-                case, "The meeting's outcome is recorded.", f"meeting-{meeting.id}-outcome"
+                case, _("The meeting's outcome is recorded."), f"meeting-{meeting.id}-outcome"
             )
     return page(
         "meeting_outcome",
         case,
         form,
-        "Record the meeting's outcome",
+        _("Record the meeting's outcome"),
         form_error=form_error,
         status=status,
         meeting=meeting,

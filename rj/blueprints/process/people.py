@@ -2,6 +2,7 @@
 the lead facilitator, and declaring a conflict."""
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -39,12 +40,12 @@ def acknowledge(case):
             (form.note.data or "").strip(),
             recorded_by=current_user,
         )
-        return saved(case, "The acknowledgement is recorded.", f"ack-{ack.id}")
+        return saved(case, _("The acknowledgement is recorded."), f"ack-{ack.id}")
     return page(
         "acknowledgement",
         case,
         form,
-        "Record the acknowledgement",
+        _("Record the acknowledgement"),
         target_days=workflow.stage("filed").target_days,
     )
 
@@ -71,10 +72,14 @@ def add_party(case):
         else:
             return saved(
                 case,
-                f"{party.person.name} is added as {SIDE_LABELS[party.side].lower()}.",
+                _(
+                    "%(name)s is added as %(side)s.",
+                    name=party.person.name,
+                    side=SIDE_LABELS[party.side].lower(),
+                ),
                 f"party-{party.id}",
             )
-    return page("party", case, form, "Add a person to the case", form_error=form_error)
+    return page("party", case, form, _("Add a person to the case"), form_error=form_error)
 
 
 def _access(case, party, kind, heading):
@@ -90,9 +95,13 @@ def _access(case, party, kind, heading):
                 user, code = cases.give_new_account(
                     party, current_user, form.username.data, form.display_name.data, kind
                 )
-                return slips.render(f"An account for {user.display_name}", code, user)
+                return slips.render(
+                    _("An account for %(name)s", name=user.display_name), code, user
+                )
             code = cases.issue_case_code(party, current_user, kind)
-            return slips.render(f"Access to a case for {party.person.name}", code, case_code=True)
+            return slips.render(
+                _("Access to a case for %(name)s", name=party.person.name), code, case_code=True
+            )
         except Refused as refused:
             form_error = refuse(form, refused)
     return page(
@@ -112,8 +121,10 @@ def _access(case, party, kind, heading):
 def give_access(case, party_id):
     party = policy.child_or_404(case.parties, party_id)
     if party.person.user_id is not None:
-        return back_to_case(case, f"{party.person.name} has access to this case already.")
-    return _access(case, party, "party", f"Give {party.person.name} access")
+        return back_to_case(
+            case, _("%(name)s has access to this case already.", name=party.person.name)
+        )
+    return _access(case, party, "party", _("Give %(name)s access", name=party.person.name))
 
 
 @bp.route("/parties/<int:party_id>/representatives/access", methods=["GET", "POST"])
@@ -121,7 +132,10 @@ def give_access(case, party_id):
 def representative_access(case, party_id):
     party = policy.child_or_404(case.parties, party_id)
     return _access(
-        case, party, "representative", f"Give a representative of {party.person.name} access"
+        case,
+        party,
+        "representative",
+        _("Give a representative of %(name)s access", name=party.person.name),
     )
 
 
@@ -139,13 +153,15 @@ def add_representatives(case, party_id):
         cases.add_representatives(party, chosen, current_user)
         names = ", ".join(u.display_name for u in chosen)
         return saved(
-            case, f"{party.person.name} is now represented by {names}.", f"party-{party.id}"
+            case,
+            _("%(name)s is now represented by %(names)s.", name=party.person.name, names=names),
+            f"party-{party.id}",
         )
     return page(
         "representatives",
         case,
         form,
-        f"Representatives for {party.person.name}",
+        _("Representatives for %(name)s", name=party.person.name),
         party=party,
         side=SIDE_LABELS.get(party.side, party.side),
         available=available,
@@ -168,8 +184,15 @@ def set_lead(case):
         except Refused as refused:
             form_error = refuse(form, refused)
         else:
-            return saved(case, f"{lead.display_name} leads {case.reference}.")
-    return page("lead", case, form, "Set the lead facilitator", form_error=form_error)
+            return saved(
+                case,
+                _(
+                    "%(name)s leads %(reference)s.",
+                    name=lead.display_name,
+                    reference=case.reference,
+                ),
+            )
+    return page("lead", case, form, _("Set the lead facilitator"), form_error=form_error)
 
 
 @bp.route("/conflict", methods=["GET", "POST"])
@@ -179,9 +202,12 @@ def declare_conflict(case):
     if form.validate_on_submit():
         cases.declare_conflict(case, current_user, (form.note.data or "").strip())
         flash(
-            f"Your conflict in {case.reference} is recorded. The case has left your board "
-            "and another facilitator takes it on.",
+            _(
+                "Your conflict in %(reference)s is recorded. The case has left your board "
+                "and another facilitator takes it on.",
+                reference=case.reference,
+            ),
             "ok",
         )
         return redirect(url_for("board.index"))
-    return page("conflict", case, form, "Declare a conflict of interest")
+    return page("conflict", case, form, _("Declare a conflict of interest"))

@@ -23,7 +23,8 @@ class CaseForm(FlaskForm):
     def filed_on(self):
         return local(self.case.created_at).date() if self.case else date(2000, 1, 1)
 
-    def not_before_filing(self, field, what):
+    def not_before_filing(self, field, message):
+        """Refuse a date before the case was filed, with ``message`` (it says what it is)."""
         value = field.data.date() if hasattr(field.data, "date") else field.data
         if field.data and value < self.filed_on():
-            raise ValidationError(f"{what} cannot be before the case was filed.")
+            raise ValidationError(message)

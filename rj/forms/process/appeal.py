@@ -1,5 +1,6 @@
 """Forms of an appeal: filing it and recording its outcome."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     SelectField,
     TextAreaField,
@@ -20,23 +21,23 @@ from rj.vocabulary import (
 
 
 class AppealForm(CaseForm):
-    party = SelectField("Who appeals", validators=[InputRequired("Choose who appeals.")])
+    party = SelectField(_l("Who appeals"), validators=[InputRequired(_l("Choose who appeals."))])
     grounds = TextAreaField(
-        "Grounds",
-        validators=[DataRequired("Give the grounds of the appeal."), Limit(10000)],
+        _l("Grounds"),
+        validators=[DataRequired(_l("Give the grounds of the appeal.")), Limit(10000)],
         render_kw={"rows": 5},
     )
     reviewer = SelectField(
-        "Reviewing facilitator",
-        description="Not the lead facilitator, not a party, without a declared conflict.",
-        validators=[InputRequired("Choose a reviewing facilitator.")],
+        _l("Reviewing facilitator"),
+        description=_l("Not the lead facilitator, not a party, without a declared conflict."),
+        validators=[InputRequired(_l("Choose a reviewing facilitator."))],
     )
 
 
 class AppealOutcomeForm(CaseForm):
     outcome = SelectField(
-        "Outcome",
+        _l("Outcome"),
         choices=choices(APPEAL_OUTCOME_LABELS),
-        validators=[InputRequired("Choose an outcome.")],
+        validators=[InputRequired(_l("Choose an outcome."))],
     )
-    note = TextAreaField("Reasons", validators=[Limit(5000)], render_kw={"rows": 4})
+    note = TextAreaField(_l("Reasons"), validators=[Limit(5000)], render_kw={"rows": 4})

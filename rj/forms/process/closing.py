@@ -1,5 +1,7 @@
 """Forms of follow-up and closing: check-ins, the reflection, closing early, reopening."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     SelectChoice,
@@ -25,32 +27,32 @@ from rj.vocabulary import (
 
 class CheckInForm(CaseForm):
     due_on = DateField(
-        "Check-in date",
-        validators=[InputRequired("Give the date of the check-in."), not_far_ahead],
+        _l("Check-in date"),
+        validators=[InputRequired(_l("Give the date of the check-in.")), not_far_ahead],
     )
 
     def validate_due_on(self, field):
-        self.not_before_filing(field, "A check-in")
+        self.not_before_filing(field, _("A check-in cannot be before the case was filed."))
 
 
 class HoldCheckInForm(CaseForm):
     notes = TextAreaField(
-        "Notes",
-        description="How it went, and anything that needs following up.",
-        validators=[DataRequired("Say how the check-in went."), Limit(10000)],
+        _l("Notes"),
+        description=_l("How it went, and anything that needs following up."),
+        validators=[DataRequired(_l("Say how the check-in went.")), Limit(10000)],
         render_kw={"rows": 5},
     )
 
 
 class ReflectionForm(CaseForm):
     repaired = TextAreaField(
-        "What was repaired",
-        validators=[DataRequired("Say what was repaired."), Limit(10000)],
+        _l("What was repaired"),
+        validators=[DataRequired(_l("Say what was repaired.")), Limit(10000)],
         render_kw={"rows": 4},
     )
     learned = TextAreaField(
-        "What the community learned",
-        validators=[DataRequired("Say what the community learned."), Limit(10000)],
+        _l("What the community learned"),
+        validators=[DataRequired(_l("Say what the community learned.")), Limit(10000)],
         render_kw={"rows": 4},
     )
 
@@ -60,29 +62,29 @@ class ReflectionForm(CaseForm):
 
 class CloseEarlyForm(CaseForm):
     kind = SelectField(
-        "Why it closes",
+        _l("Why it closes"),
         choices=[SelectChoice(k, CLOSE_KIND_LABELS[k]) for k in EARLY_CLOSE_KINDS],
-        validators=[InputRequired("Choose why the case closes.")],
+        validators=[InputRequired(_l("Choose why the case closes."))],
     )
     duplicate_of = StringField(
-        "Reference of the case it duplicates",
-        description="Only for a duplicate, e.g. RJ-2026-0042.",
+        _l("Reference of the case it duplicates"),
+        description=_l("Only for a duplicate, e.g. RJ-2026-0042."),
         validators=[Limit(20)],
         render_kw={"autocomplete": "off"},
     )
     reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired("Closing a case early needs a reason."), Limit(2000)],
+        _l("Reason"),
+        validators=[DataRequired(_l("Closing a case early needs a reason.")), Limit(2000)],
         render_kw={"rows": 3},
     )
 
 
 class ReopenForm(CaseForm):
     to = SelectField(
-        "Reopen in stage", validators=[InputRequired("Choose the stage to reopen it in.")]
+        _l("Reopen in stage"), validators=[InputRequired(_l("Choose the stage to reopen it in."))]
     )
     reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired("Reopening a case needs a reason."), Limit(2000)],
+        _l("Reason"),
+        validators=[DataRequired(_l("Reopening a case needs a reason.")), Limit(2000)],
         render_kw={"rows": 3},
     )

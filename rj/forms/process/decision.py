@@ -1,5 +1,7 @@
 """Forms of the decision: restorative actions, when it was communicated, the community."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     SelectChoice,
@@ -26,39 +28,43 @@ from rj.vocabulary import (
 
 
 class ActionForm(CaseForm):
-    party = SelectField("Who it is for", validators=[InputRequired("Choose who it is for.")])
+    party = SelectField(
+        _l("Who it is for"), validators=[InputRequired(_l("Choose who it is for."))]
+    )
     kind = SelectField(
-        "Kind of action",
-        description="Support or a service for someone harmed; repair, learning, agreed "
-        "boundaries, time away or other for the person who caused harm.",
-        choices=[SelectChoice(k, label) for k, (label, _) in ACTION_KINDS.items()],
-        validators=[InputRequired("Choose a kind of action.")],
+        _l("Kind of action"),
+        description=_l(
+            "Support or a service for someone harmed; repair, learning, agreed "
+            "boundaries, time away or other for the person who caused harm."
+        ),
+        choices=[SelectChoice(k, label) for k, (label, _sides) in ACTION_KINDS.items()],
+        validators=[InputRequired(_l("Choose a kind of action."))],
     )
     description = TextAreaField(
-        "Description",
-        validators=[DataRequired("Describe the action."), Limit(5000)],
+        _l("Description"),
+        validators=[DataRequired(_l("Describe the action.")), Limit(5000)],
         render_kw={"rows": 3},
     )
     owner = SelectField(
-        "Owner",
-        description="The facilitator who sees it done.",
-        validators=[InputRequired("Choose an owner.")],
+        _l("Owner"),
+        description=_l("The facilitator who sees it done."),
+        validators=[InputRequired(_l("Choose an owner."))],
     )
     due_on = DateField(
-        "Due on",
-        validators=[InputRequired("Give a due date."), not_in_the_past, not_far_ahead],
+        _l("Due on"),
+        validators=[InputRequired(_l("Give a due date.")), not_in_the_past, not_far_ahead],
     )
 
 
 class ActionStatusForm(CaseForm):
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=choices(ACTION_STATUS_LABELS),
-        validators=[InputRequired("Choose a status.")],
+        validators=[InputRequired(_l("Choose a status."))],
     )
     waived_reason = TextAreaField(
-        "Why it was waived",
-        description="Needed when the action is waived.",
+        _l("Why it was waived"),
+        description=_l("Needed when the action is waived."),
         validators=[Limit(2000)],
         render_kw={"rows": 3},
     )
@@ -66,13 +72,13 @@ class ActionStatusForm(CaseForm):
 
 class CommunicatedForm(CaseForm):
     on = DateField(
-        "Date the decision was communicated to the parties",
-        description="The appeal window counts from this day.",
-        validators=[InputRequired("Give the date."), not_in_the_future_date],
+        _l("Date the decision was communicated to the parties"),
+        description=_l("The appeal window counts from this day."),
+        validators=[InputRequired(_l("Give the date.")), not_in_the_future_date],
     )
 
     def validate_on(self, field):
-        self.not_before_filing(field, "The decision")
+        self.not_before_filing(field, _("The decision cannot be before the case was filed."))
 
 
 # --- Community ---------------------------------------------------------------
@@ -80,19 +86,19 @@ class CommunicatedForm(CaseForm):
 
 class CommunityForm(CaseForm):
     impacted = TextAreaField(
-        "Who else was impacted",
-        description="Witnesses, groups, the space itself.",
+        _l("Who else was impacted"),
+        description=_l("Witnesses, groups, the space itself."),
         validators=[Limit(5000)],
         render_kw={"rows": 3},
     )
     actions = TextAreaField(
-        "Community actions",
-        description="A circle, a change to the space, a policy review with participants.",
+        _l("Community actions"),
+        description=_l("A circle, a change to the space, a policy review with participants."),
         validators=[Limit(5000)],
         render_kw={"rows": 3},
     )
     none_reason = TextAreaField(
-        'Or "none": why nobody else was impacted',
+        _l('Or "none": why nobody else was impacted'),
         validators=[Limit(2000)],
         render_kw={"rows": 2},
     )

@@ -1,5 +1,7 @@
 """Forms of meetings: scheduling one and recording its outcome."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     StringField,
@@ -21,33 +23,35 @@ from rj.forms.process import CaseForm
 
 class MeetingForm(CaseForm):
     scheduled_at = DateTimeLocalField(
-        "When",
+        _l("When"),
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired("Say when the meeting is.")],
+        validators=[InputRequired(_l("Say when the meeting is."))],
     )
-    place = StringField("Where", validators=[DataRequired("Say where the meeting is."), Limit(200)])
+    place = StringField(
+        _l("Where"), validators=[DataRequired(_l("Say where the meeting is.")), Limit(200)]
+    )
     attendees = TextAreaField(
-        "Who attends",
-        description="Parties, representatives, support people.",
-        validators=[DataRequired("Say who attends."), Limit(5000)],
+        _l("Who attends"),
+        description=_l("Parties, representatives, support people."),
+        validators=[DataRequired(_l("Say who attends.")), Limit(5000)],
         render_kw={"rows": 3, "autocomplete": "off"},
     )
 
     def validate_scheduled_at(self, field):
-        self.not_before_filing(field, "A meeting")
+        self.not_before_filing(field, _("A meeting cannot be before the case was filed."))
         if field.data and field.data.date() > today() + FAR_AHEAD:
-            raise ValidationError("Choose a time within the next two years.")
+            raise ValidationError(_("Choose a time within the next two years."))
 
 
 class MeetingOutcomeForm(CaseForm):
     minutes = TextAreaField(
-        "Minutes",
-        validators=[DataRequired("Write the minutes of the meeting."), Limit(20000)],
+        _l("Minutes"),
+        validators=[DataRequired(_l("Write the minutes of the meeting.")), Limit(20000)],
         render_kw={"rows": 6},
     )
     outcome = TextAreaField(
-        "Outcome",
-        description="What was agreed, or what happens next.",
-        validators=[DataRequired("Say what the outcome was."), Limit(5000)],
+        _l("Outcome"),
+        description=_l("What was agreed, or what happens next."),
+        validators=[DataRequired(_l("Say what the outcome was.")), Limit(5000)],
         render_kw={"rows": 3},
     )

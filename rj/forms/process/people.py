@@ -1,5 +1,7 @@
 """Forms of the people in a case: acknowledging, parties, representatives, the lead, conflicts."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     RadioField,
@@ -30,22 +32,22 @@ from rj.vocabulary import (
 
 class AcknowledgementForm(CaseForm):
     by = SelectField(
-        "Who acknowledged it",
-        validators=[InputRequired("Say who acknowledged it.")],
+        _l("Who acknowledged it"),
+        validators=[InputRequired(_l("Say who acknowledged it."))],
     )
     at = DateTimeLocalField(
-        "When",
+        _l("When"),
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired("Say when it was acknowledged."), not_in_the_future],
+        validators=[InputRequired(_l("Say when it was acknowledged.")), not_in_the_future],
     )
     method = SelectField(
-        "How it was communicated",
+        _l("How it was communicated"),
         choices=choices(ACK_METHOD_LABELS),
-        validators=[InputRequired("Say how it was communicated.")],
+        validators=[InputRequired(_l("Say how it was communicated."))],
     )
     note = TextAreaField(
-        "Note",
-        description="What was said, and to whom.",
+        _l("Note"),
+        description=_l("What was said, and to whom."),
         validators=[Limit(5000)],
         render_kw={"rows": 3},
     )
@@ -61,19 +63,21 @@ class AcknowledgementForm(CaseForm):
 
 class PartyForm(CaseForm):
     name = StringField(
-        "Name or chosen name",
-        validators=[DataRequired("Give a name or chosen name."), Limit(120)],
+        _l("Name or chosen name"),
+        validators=[DataRequired(_l("Give a name or chosen name.")), Limit(120)],
         render_kw={"autocomplete": "off"},
     )
-    pronouns = StringField("Pronouns", validators=[Limit(40)], render_kw={"autocomplete": "off"})
+    pronouns = StringField(
+        _l("Pronouns"), validators=[Limit(40)], render_kw={"autocomplete": "off"}
+    )
     side = SelectField(
-        "Side",
+        _l("Side"),
         choices=choices(SIDE_LABELS),
-        validators=[InputRequired("Choose a side.")],
+        validators=[InputRequired(_l("Choose a side."))],
     )
     contact = StringField(
-        "Contact (optional)",
-        description="How to reach them, if they want to be reached. Never required.",
+        _l("Contact (optional)"),
+        description=_l("How to reach them, if they want to be reached. Never required."),
         validators=[Limit(200)],
         render_kw={"autocomplete": "off"},
     )
@@ -81,24 +85,24 @@ class PartyForm(CaseForm):
 
 class RepresentativesForm(CaseForm):
     users = MultiCheckboxField(
-        "Representatives",
-        description="Choose one or more.",
-        validators=[DataRequired("Choose at least one representative.")],
+        _l("Representatives"),
+        description=_l("Choose one or more."),
+        validators=[DataRequired(_l("Choose at least one representative."))],
     )
 
 
 class LeadForm(CaseForm):
     lead = SelectField(
-        "Lead facilitator",
-        description="Not a party to the case and without a declared conflict.",
-        validators=[InputRequired("Choose a lead facilitator.")],
+        _l("Lead facilitator"),
+        description=_l("Not a party to the case and without a declared conflict."),
+        validators=[InputRequired(_l("Choose a lead facilitator."))],
     )
 
 
 class ConflictForm(CaseForm):
     note = TextAreaField(
-        "Why (optional, facilitators only)",
-        description="After this the case leaves your board and you can no longer open it.",
+        _l("Why (optional, facilitators only)"),
+        description=_l("After this the case leaves your board and you can no longer open it."),
         validators=[Limit(2000)],
         render_kw={"rows": 3},
     )
@@ -108,28 +112,30 @@ class AccessForm(CaseForm):
     """Access to a case for a person in it, or for a new representative of theirs."""
 
     how = RadioField(
-        "Do they have an account in Mend already?",
+        _l("Do they have an account in Mend already?"),
         choices=choices(
             {
-                "new": "No: make one, with a set-up slip",
-                "existing": "Yes: give them a one-time case code instead",
+                "new": _l("No: make one, with a set-up slip"),
+                "existing": _l("Yes: give them a one-time case code instead"),
             }
         ),
-        validators=[InputRequired("Choose one.")],
+        validators=[InputRequired(_l("Choose one."))],
     )
     username = StringField(
-        "Username for the new account",
-        description="What they will type to sign in: one word, no spaces. Only for a new account.",
+        _l("Username for the new account"),
+        description=_l(
+            "What they will type to sign in: one word, no spaces. Only for a new account."
+        ),
         validators=[Limit(USERNAME_MAX)],
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
     display_name = StringField(
-        "Name shown in Mend",
-        description="Only for a new account.",
+        _l("Name shown in Mend"),
+        description=_l("Only for a new account."),
         validators=[Limit(DISPLAY_NAME_MAX)],
         render_kw={"autocomplete": "off"},
     )
 
     def validate_username(self, field):
         if self.how.data == "new" and not (field.data or "").strip():
-            raise ValidationError("Choose a username for the new account.")
+            raise ValidationError(_("Choose a username for the new account."))
