@@ -76,7 +76,7 @@ class PartyForm(CaseForm):
         validators=[InputRequired(_l("Choose a side."))],
     )
     contact = StringField(
-        _l("Contact (optional)"),
+        _l("Contact"),
         description=_l("How to reach them, if they want to be reached. Never required."),
         validators=[Limit(200)],
         render_kw={"autocomplete": "off"},
