@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from rj import audit, db, passwords, twofactor
 from rj.clock import utcnow
@@ -47,14 +48,19 @@ def check_username(username):
     """The username as it will be stored, or Refused."""
     username = (username or "").strip()
     if not username or len(username) > USERNAME_MAX or any(c.isspace() for c in username):
-        raise Refused(f"A username is 1 to {USERNAME_MAX} characters with no spaces.", "username")
+        raise Refused(
+            _("A username is 1 to %(max)s characters with no spaces.", max=USERNAME_MAX),
+            "username",
+        )
     return username
 
 
 def _check_new_username(username):
     username = check_username(username)
     if User.select().where(User.username_key == username_key(username)).exists():
-        raise Refused(f"A user named {username!r} already exists.", "username")
+        raise Refused(
+            _("A user named %(username)s already exists.", username=repr(username)), "username"
+        )
     return username
 
 
@@ -62,7 +68,11 @@ def _check_display_name(name, username=""):
     name = " ".join((name or "").split()) or username
     if len(name) > DISPLAY_NAME_MAX:
         raise Refused(
-            f"A name can be at most {DISPLAY_NAME_MAX} characters: this has {len(name)}.",
+            _(
+                "A name can be at most %(max)s characters: this has %(length)s.",
+                max=DISPLAY_NAME_MAX,
+                length=len(name),
+            ),
             "display_name",
         )
     return name
@@ -70,7 +80,7 @@ def _check_display_name(name, username=""):
 
 def check_role(role):
     if role not in ROLES:
-        raise Refused(f"There is no role called {str(role)[:40]!r}.", "role")
+        raise Refused(_("There is no role called %(role)s.", role=repr(str(role)[:40])), "role")
     return role
 
 
@@ -142,15 +152,18 @@ def _active_admins():
     return User.select().where((User.role == "admin") & (User.is_active_account == True))  # noqa: E712
 
 
-def _keep_an_admin(user, by, doing):
+def _keep_an_admin(user, by, yourself):
     """Refuse to leave the organisation without an active admin, or an admin without
-    their own role, whoever asks."""
+    their own role, whoever asks; ``yourself`` is the refusal when ``by`` is ``user``."""
     if by is not None and by.id == user.id:
-        raise Refused(f"You cannot {doing} yourself: ask another coordinator.", "role")
+        raise Refused(yourself, "role")
     if user.role == "admin" and user.is_active and _active_admins().count() <= 1:
         raise Refused(
-            f"{user.display_name} is the last active coordinator: make someone else a "
-            f"coordinator first, so somebody can still manage accounts.",
+            _(
+                "%(name)s is the last active coordinator: make someone else a coordinator "
+                "first, so somebody can still manage accounts.",
+                name=user.display_name,
+            ),
             "role",
         )
 
@@ -160,12 +173,23 @@ def set_role(user, role, by=None, hand_over=None):
     to others in the same transaction."""
     check_role(role)
     if role == user.role:
-        raise Refused(f"{user.display_name} is already a {ROLE_LABELS[role].lower()}.", "role")
+        raise Refused(
+            _(
+                "%(name)s is already a %(role)s.",
+                name=user.display_name,
+                role=str(ROLE_LABELS[role]).lower(),
+            ),
+            "role",
+        )
     with db.write_tx():
         if user.role == "admin":
-            _keep_an_admin(user, by, "remove the coordinator role from")
+            _keep_an_admin(
+                user,
+                by,
+                _("You cannot remove the coordinator role from yourself: ask another coordinator."),
+            )
         elif by is not None and by.id == user.id:
-            raise Refused("You cannot change your own role: ask another coordinator.", "role")
+            raise Refused(_("You cannot change your own role: ask another coordinator."), "role")
         _hand_over(user, by, hand_over)
         return _change(user, by, "account.role_changed", role=role)
 
@@ -174,7 +198,7 @@ def set_display_name(user, name, by=None):
     """The name shown in Mend; the account's sessions go on."""
     name = _check_display_name(name)
     if not name:
-        raise Refused("Give the name to show.", "display_name")
+        raise Refused(_("Give the name to show."), "display_name")
     return _change(user, by, "account.renamed", end_sessions=False, display_name=name)
 
 
@@ -182,16 +206,16 @@ def deactivate(user, by=None, hand_over=None):
     """The account can no longer sign in; its sessions end at once. What it wrote stays.
     ``hand_over`` (see ``hand_over``) gives its work to others in the same transaction."""
     if not user.is_active:
-        raise Refused(f"{user.display_name}'s account is already turned off.")
+        raise Refused(_("%(name)s's account is already turned off.", name=user.display_name))
     with db.write_tx():
-        _keep_an_admin(user, by, "turn off")
+        _keep_an_admin(user, by, _("You cannot turn off yourself: ask another coordinator."))
         _hand_over(user, by, hand_over)
         return _change(user, by, "account.deactivated", is_active_account=False)
 
 
 def reactivate(user, by=None):
     if user.is_active:
-        raise Refused(f"{user.display_name}'s account is already on.")
+        raise Refused(_("%(name)s's account is already on.", name=user.display_name))
     return _change(user, by, "account.reactivated", is_active_account=True)
 
 
@@ -265,8 +289,10 @@ def turn_on_two_factor(user, secret, code):
     step = twofactor.matching_step(secret, code)
     if step is None:
         raise Refused(
-            "That code does not match: check the time on your phone and enter the code "
-            "your app shows now.",
+            _(
+                "That code does not match: check the time on your phone and enter the code "
+                "your app shows now."
+            ),
             "code",
         )
     codes = twofactor.new_recovery_codes()
@@ -291,7 +317,7 @@ def reset_two_factor(user, by=None):
     next sign-in when its role needs it. Its sessions end."""
     user = reload(user)
     if not twofactor.enabled(user):
-        raise Refused(f"{user.display_name} has not turned on two-factor sign-in.")
+        raise Refused(_("%(name)s has not turned on two-factor sign-in.", name=user.display_name))
     with db.write_tx():
         RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
         return _change(
@@ -391,7 +417,7 @@ def _hand_over(user, by, new_holders):
         if holder is None:
             continue
         if holder.id == user.id:
-            raise Refused("Choose somebody else.", f"{kind}_{thing.id}")
+            raise Refused(_("Choose somebody else."), f"{kind}_{thing.id}")
         try:
             give(thing, holder, by)
         except Refused as refused:

@@ -5,6 +5,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_LENGTH = 8
@@ -50,14 +51,14 @@ def _dummy_hash():
 def problem_with(password, username=""):
     """Why a new password is refused, or None. Length and commonness only: no composition rules."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(min)s characters.", min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(max)s characters.", max=MAX_LENGTH)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or lowered.strip("0123456789!. ") in COMMON_PASSWORDS:
-        return "That password is on a list of commonly used passwords. Choose another."
+        return _("That password is on a list of commonly used passwords. Choose another.")
     if username and lowered == username.lower():
-        return "Your password cannot be your username."
+        return _("Your password cannot be your username.")
     return None
 
 

@@ -12,6 +12,8 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from rj import audit
@@ -140,14 +142,14 @@ def landing_endpoint(user):
 # What the navigation offers, in order: (ability, endpoint, label, the pages it is current
 # on: endpoints, or blueprint prefixes ending in a dot).
 NAVIGATION = (
-    ("board.view", "board.index", "Board", ("board.", "cases.", "entries.", "process.")),
-    ("due.view", "due.index", "Due", ("due.",)),
-    ("case.file", "cases.new", "New case", ("cases.new", "cases.file")),
-    ("users.manage", "users.index", "Accounts", ("users.",)),
-    ("reports.view", "reports.index", "Reports", ("reports.",)),
-    ("settings.manage", "admin.settings_page", "Settings", ("admin.",)),
-    ("mycases.view", "mycases.index", "My cases", ("mycases.",)),
-    ("tablet.use", "tablet.index", "Tablet", ("tablet.",)),
+    ("board.view", "board.index", _l("Board"), ("board.", "cases.", "entries.", "process.")),
+    ("due.view", "due.index", _l("Due"), ("due.",)),
+    ("case.file", "cases.new", _l("New case"), ("cases.new", "cases.file")),
+    ("users.manage", "users.index", _l("Accounts"), ("users.",)),
+    ("reports.view", "reports.index", _l("Reports"), ("reports.",)),
+    ("settings.manage", "admin.settings_page", _l("Settings"), ("admin.",)),
+    ("mycases.view", "mycases.index", _l("My cases"), ("mycases.",)),
+    ("tablet.use", "tablet.index", _l("Tablet"), ("tablet.",)),
 )
 
 
@@ -165,7 +167,7 @@ def navigation(user, current_endpoint=None):
     current = next((i for i in items if holds(i[3], True)), None) or next(
         (i for i in items if holds(i[3], False)), None
     )
-    return [(item[1], item[2], item is current) for item in items]
+    return [(item[1], str(item[2]), item is current) for item in items]
 
 
 # --- Cases on the board ----------------------------------------------------------------
@@ -225,7 +227,13 @@ def case_route(ability, open_only=False, records="case.viewed"):
                 abort(403)  # a page this role never has, whatever the case
             case = load_case_or_404(current_user, reference, ability)
             if open_only and case.stage == "closed":
-                flash(f"{case.reference} is closed: reopen it to add to the record.", "error")
+                flash(
+                    _(
+                        "%(reference)s is closed: reopen it to add to the record.",
+                        reference=case.reference,
+                    ),
+                    "error",
+                )
                 return redirect(url_for("cases.show", reference=case.reference, _anchor="process"))
             response = make_response(view(case, **kwargs))
             _record_view(records, case, kwargs, response)

@@ -10,6 +10,8 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from rj import policy, twofactor
@@ -30,7 +32,8 @@ def init_app(app, login_manager):
     login_manager.init_app(app)
     login_manager.session_protection = None  # the server-side session does this job
     login_manager.login_view = "auth.signin"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.localize_callback = str  # Flask-Login flashes a str, never a lazy string
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)
@@ -73,10 +76,12 @@ def current_session():
 
 def unauthorized():
     if request.htmx:
-        response = current_app.response_class("Your session has ended. Please sign in again.", 401)
+        response = current_app.response_class(
+            _("Your session has ended. Please sign in again."), 401
+        )
         response.headers["HX-Trigger"] = "session-ended"
         return response
-    flash("Please sign in to continue.", "info")
+    flash(_("Please sign in to continue."), "info")
     return redirect(url_for("auth.signin", next=request.full_path.rstrip("?")))
 
 
@@ -168,7 +173,7 @@ def enforce_limits():
     ):
         end("timed out")
         g.session_expired = True
-        flash("You were signed out after a period of inactivity.", "info")
+        flash(_("You were signed out after a period of inactivity."), "info")
         return
     if request.headers.get(BACKGROUND_HEADER):
         return
@@ -184,12 +189,12 @@ STEPS = (
     (
         lambda user: user.must_change_password,
         "auth.change_password",
-        "Please choose a new password before you go on.",
+        _l("Please choose a new password before you go on."),
     ),
     (
         twofactor.must_enrol,
         "account.two_factor",
-        "Please turn on two-factor sign-in before you go on: your role needs it.",
+        _l("Please turn on two-factor sign-in before you go on: your role needs it."),
     ),
 )
 ALWAYS_OPEN = {"auth.signout", "auth.leave", "static"}
@@ -207,7 +212,7 @@ def enforce_account_steps():
                 return None
             if request.htmx:
                 return unauthorized()
-            flash(message, "info")
+            flash(str(message), "info")
             return redirect(url_for(endpoint))
     return None
 

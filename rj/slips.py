@@ -2,10 +2,11 @@
 Mend at as a QR code. No e-mail anywhere."""
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from rj import twofactor
 
-NO_ADDRESS = (
+NO_ADDRESS = _l(
     "Set MEND_PUBLIC_URL (the address people reach Mend at) before printing a slip: the "
     "slip carries it as a QR code. Nothing was changed."
 )

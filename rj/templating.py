@@ -5,6 +5,8 @@ import json
 from pathlib import Path
 
 from flask import current_app, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -43,8 +45,8 @@ SYSTEMS = (
     ("iPhone", "iPhone"),
     ("iPad", "iPad"),
     ("Windows", "Windows"),
-    ("Mac OS X", "a Mac"),
-    ("CrOS", "a Chromebook"),
+    ("Mac OS X", _l("a Mac")),
+    ("CrOS", _l("a Chromebook")),
     ("Linux", "Linux"),
 )
 
@@ -52,9 +54,9 @@ SYSTEMS = (
 def browser_name(user_agent):
     """A person's words for a browser ("Firefox on Android"), from its User-Agent."""
     text = user_agent or ""
-    browser = next((name for mark, name in BROWSERS if mark in text), "A browser")
+    browser = next((name for mark, name in BROWSERS if mark in text), None) or _("A browser")
     system = next((name for mark, name in SYSTEMS if mark in text), None)
-    return f"{browser} on {system}" if system else browser
+    return _("%(browser)s on %(system)s", browser=browser, system=system) if system else browser
 
 
 def static_url(filename):

@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import RateLimitItemPerMinute, RateLimitItemPerSecond, storage, strategies
 
@@ -38,6 +40,14 @@ DEVICE_DAYS = 180
 DEVICES_KEPT = 5  # usernames one browser keeps a device cookie for
 
 
+MESSAGES = {
+    "device": _l("Too many failed sign-ins from this browser; try again in %(wait)s."),
+    "pair": _l("Too many failed sign-ins for this username here; try again in %(wait)s."),
+    "account": _l("Too many failed sign-ins for this account; try again in %(wait)s."),
+    "network": _l("Too many failed sign-ins from this network; try again in %(wait)s."),
+}
+
+
 @dataclass(frozen=True)
 class Limited:
     """What is limited and for how long."""
@@ -47,17 +57,11 @@ class Limited:
 
     @property
     def message(self):
-        wait = (
-            f"{self.seconds} seconds"
-            if self.seconds < 90
-            else f"{math.ceil(self.seconds / 60)} minutes"
-        )
-        return {
-            "device": f"Too many failed sign-ins from this browser; try again in {wait}.",
-            "pair": f"Too many failed sign-ins for this username here; try again in {wait}.",
-            "account": f"Too many failed sign-ins for this account; try again in {wait}.",
-            "network": f"Too many failed sign-ins from this network; try again in {wait}.",
-        }[self.what]
+        if self.seconds < 90:
+            wait = ngettext("%(num)s second", "%(num)s seconds", self.seconds)
+        else:
+            wait = ngettext("%(num)s minute", "%(num)s minutes", math.ceil(self.seconds / 60))
+        return str(MESSAGES[self.what]) % {"wait": wait}
 
 
 def init_app(app):

@@ -1,6 +1,8 @@
 """Your own account: the name Mend shows, your sessions, two-factor sign-in."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from rj import accounts, policy, sessions, twofactor
@@ -24,7 +26,7 @@ def index():
         except Refused as refused:
             refuse(form, refused)
         else:
-            flash("Your name is saved.", "ok")
+            flash(_("Your name is saved."), "ok")
             return redirect(url_for("account.index"))
     status = 422 if form.errors else 200
     return render_template(
@@ -46,7 +48,7 @@ def end_session(session_id):
         abort(404)  # this browser signs out with "Sign out"
     if not sessions.end_one(current_user, session_id, "ended from another session"):
         abort(404)
-    flash("That session is ended: the browser is signed out.", "ok")
+    flash(_("That session is ended: the browser is signed out."), "ok")
     return redirect(url_for("account.index", _anchor="sessions"))
 
 
@@ -56,7 +58,14 @@ def end_other_sessions():
     ended = sessions.end_all(
         current_user, "signed out everywhere else", keep=sessions.current_session()
     )
-    flash(f"Signed out everywhere else ({ended} session{'s' if ended != 1 else ''}).", "ok")
+    flash(
+        ngettext(
+            "Signed out everywhere else (%(num)s session).",
+            "Signed out everywhere else (%(num)s sessions).",
+            ended,
+        ),
+        "ok",
+    )
     return redirect(url_for("account.index", _anchor="sessions"))
 
 

@@ -1,6 +1,7 @@
 """Coordinators' pages: the organisation's settings."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from rj import concerns, policy, procedures, workflow
@@ -49,7 +50,7 @@ def settings_page():
         except Refused as refused:
             refuse(form, refused)
         else:
-            flash("Settings saved.", "ok")
+            flash(_("Settings saved."), "ok")
             return redirect(url_for("admin.settings_page"))
     status = 422 if form.errors else 200
     return render_template("admin/settings.html", form=form, stages=stages), status

@@ -4,6 +4,9 @@ quickly, and changing one's own password."""
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from rj import accounts, passwords, policy, sessions, throttle, twofactor
@@ -13,8 +16,8 @@ from rj.models import User
 
 bp = Blueprint("auth", __name__)
 
-WRONG = "That username and password do not match an active account."
-EXPIRED = "This set-up code has expired: ask a coordinator for a new one."
+WRONG = _l("That username and password do not match an active account.")
+EXPIRED = _l("This set-up code has expired: ask a coordinator for a new one.")
 PENDING = "mend_second_factor"  # the user between their password and their code
 PENDING_SECONDS = 300
 
@@ -50,12 +53,12 @@ def signin():
             user = User.named(username)
             ok = passwords.verify_password(user.password_hash if user else None, form.password.data)
             if ok and user.is_active and accounts.code_expired(user):
-                error, status = EXPIRED, 422
+                error, status = str(EXPIRED), 422
             elif ok and user.is_active:
                 return _password_accepted(user, form.password.data)
             else:
                 throttle.record_failure(username, _address(), device)
-                error = WRONG
+                error = str(WRONG)
         else:
             status = 422
     return render_template("auth/signin.html", form=form, error=error), status
@@ -81,7 +84,7 @@ def _signed_in(user, target, notice=None):
     if notice:
         flash(notice, "info")
     if user.must_change_password:
-        flash("Please choose a new password before you go on.", "info")
+        flash(_("Please choose a new password before you go on."), "info")
         response = redirect(url_for("auth.change_password"))
     else:
         response = redirect(target or url_for(policy.landing_endpoint(user)))
@@ -107,7 +110,7 @@ def second_factor():
     """The second step of signing in: the code from the app, or a recovery code."""
     user, pending = _pending_user()
     if user is None:
-        flash("Please sign in again.", "info")
+        flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.signin"))
     form = SecondFactorForm()
     error, status = None, 200
@@ -123,13 +126,20 @@ def second_factor():
                 notice = None
                 if used == "recovery":
                     left = accounts.recovery_codes_left(user)
-                    notice = f"Recovery code used: {left} left. Ask a coordinator to reset "
-                    notice += "two-factor sign-in if you lost your phone."
+                    notice = ngettext(
+                        "Recovery code used: %(num)s left. Ask a coordinator to reset "
+                        "two-factor sign-in if you lost your phone.",
+                        "Recovery code used: %(num)s left. Ask a coordinator to reset "
+                        "two-factor sign-in if you lost your phone.",
+                        left,
+                    )
                 return _signed_in(accounts.signed_in(user, None), pending.get("next"), notice)
             throttle.record_failure(user.username, _address(), device)
             form.code.errors.append(
-                "That code does not match, or was used already. Enter the code your app "
-                "shows now, or one of your recovery codes."
+                _(
+                    "That code does not match, or was used already. Enter the code your app "
+                    "shows now, or one of your recovery codes."
+                )
             )
         if status == 200:
             status = 422
@@ -140,7 +150,7 @@ def second_factor():
 @policy.public
 def signout():
     sessions.end()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     response = redirect(url_for("auth.signin"))
     # Shared devices: drop the cached pages. Not "storage": a witness account queued while
     # offline waits there to be sent (it is wiped once the server has it).
@@ -176,7 +186,7 @@ def change_password():
                 return _password_changed(form.new_password.data)
             # A wrong current password counts like a failed sign-in.
             throttle.record_failure(current_user.username, _address(), device)
-            form.current_password.errors.append("That is not your current password.")
+            form.current_password.errors.append(_("That is not your current password."))
     elif form.validate_on_submit():
         return _password_changed(form.new_password.data)
     if status == 200 and form.errors:
@@ -187,5 +197,5 @@ def change_password():
 def _password_changed(new_password):
     user = accounts.change_password(current_user, new_password)
     sessions.begin(user)
-    flash("Your password is changed. Other devices signed in as you are signed out.", "ok")
+    flash(_("Your password is changed. Other devices signed in as you are signed out."), "ok")
     return redirect(url_for(policy.landing_endpoint(user)))

@@ -11,6 +11,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from peewee import fn
@@ -24,7 +27,7 @@ from rj.vocabulary import ROLE_LABELS
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
-STATUSES = {"active": "Active", "setup": "Waiting for set-up", "off": "Turned off"}
+STATUSES = {"active": _l("Active"), "setup": _l("Waiting for set-up"), "off": _l("Turned off")}
 
 
 def status_of(user):
@@ -77,7 +80,9 @@ def new():
             except Refused as refused:
                 error = refuse(form, refused)
             else:
-                return slips.render(f"An account for {user.display_name}", code, user)
+                return slips.render(
+                    _("An account for %(name)s", name=user.display_name), code, user
+                )
     status = 422 if form.errors or error else 200
     return render_template(
         "users/new.html", form=form, error=error, problem=problem, address=url
@@ -153,7 +158,13 @@ def deactivate(user_id):
         except Refused as refused:
             error, status = refuse(form, refused), refused.status
         else:
-            flash(f"{user.display_name}'s account is turned off; their sessions ended.", "ok")
+            flash(
+                _(
+                    "%(name)s's account is turned off; their sessions ended.",
+                    name=user.display_name,
+                ),
+                "ok",
+            )
             return redirect(url_for("users.show", user_id=user.id))
     elif form.is_submitted():
         status = 422
@@ -176,7 +187,8 @@ def change_role(user_id):
         except Refused as refused:
             error, status = refuse(form, refused), refused.status
         else:
-            flash(f"{user.display_name} is a {ROLE_LABELS[form.role.data].lower()} now.", "ok")
+            role = str(ROLE_LABELS[form.role.data]).lower()
+            flash(_("%(name)s is a %(role)s now.", name=user.display_name, role=role), "ok")
             return redirect(url_for("users.show", user_id=user.id))
     elif form.is_submitted():
         status = 422
@@ -192,7 +204,7 @@ def reactivate(user_id):
     except Refused as refused:
         flash(refused.message, "error")
     else:
-        flash(f"{user.display_name}'s account is on again.", "ok")
+        flash(_("%(name)s's account is on again.", name=user.display_name), "ok")
     return redirect(url_for("users.show", user_id=user.id))
 
 
@@ -202,13 +214,15 @@ def new_code(user_id):
     """A new set-up code instead of a password reset: the old password stops working."""
     user = _user_or_404(user_id)
     if not slips.address():
-        flash(slips.NO_ADDRESS, "error")
+        flash(str(slips.NO_ADDRESS), "error")
         return redirect(url_for("users.show", user_id=user.id))
     if not user.is_active:
-        flash(f"Turn {user.display_name}'s account on first.", "error")
+        flash(_("Turn %(name)s's account on first.", name=user.display_name), "error")
         return redirect(url_for("users.show", user_id=user.id))
     code = accounts.issue_one_time_code(user, current_user)
-    return slips.render(f"A new set-up code for {user.display_name}", code, accounts.reload(user))
+    return slips.render(
+        _("A new set-up code for %(name)s", name=user.display_name), code, accounts.reload(user)
+    )
 
 
 @bp.route("/<int:user_id>/two-factor/reset", methods=["POST"])
@@ -221,8 +235,11 @@ def reset_two_factor(user_id):
         flash(refused.message, "error")
     else:
         flash(
-            f"Two-factor sign-in is reset for {user.display_name}: they set it up again "
-            "at their next sign-in.",
+            _(
+                "Two-factor sign-in is reset for %(name)s: they set it up again "
+                "at their next sign-in.",
+                name=user.display_name,
+            ),
             "ok",
         )
     return redirect(url_for("users.show", user_id=user.id))
@@ -234,7 +251,7 @@ def end_session(user_id, session_id):
     user = _user_or_404(user_id)
     if not sessions.end_one(user, session_id, "ended by a coordinator"):
         abort(404)
-    flash("That session is ended.", "ok")
+    flash(_("That session is ended."), "ok")
     return redirect(url_for("users.show", user_id=user.id, _anchor="sessions"))
 
 
@@ -244,5 +261,5 @@ def end_sessions(user_id):
     user = _user_or_404(user_id)
     keep = sessions.current_session() if user.id == current_user.id else None
     ended = sessions.end_all(user, "ended by a coordinator", keep=keep)
-    flash(f"{ended} session{'s' if ended != 1 else ''} ended.", "ok")
+    flash(ngettext("%(num)s session ended.", "%(num)s sessions ended.", ended), "ok")
     return redirect(url_for("users.show", user_id=user.id, _anchor="sessions"))

@@ -6,12 +6,15 @@ is the domain's, which refuses with ``Refused``; ``refuse`` puts that beside its
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from wtforms import IntegerField, SelectChoice, SelectMultipleField
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from rj.clock import local, today, utcnow
 from rj.db import MAX_INTEGER
+from rj.i18n import number_text
 
 
 class Limit(Length):
@@ -25,8 +28,15 @@ class Limit(Length):
         length = len(field.data or "")
         if length > self.max:
             raise ValidationError(
-                f"Use at most {self.max:,} characters: this has {length:,}. Nothing is lost "
-                "meanwhile: shorten it and send it again."
+                ngettext(
+                    "Use at most %(limit)s character: this has %(length)s. Nothing is lost "
+                    "meanwhile: shorten it and send it again.",
+                    "Use at most %(limit)s characters: this has %(length)s. Nothing is lost "
+                    "meanwhile: shorten it and send it again.",
+                    self.max,
+                    limit=number_text(self.max),
+                    length=number_text(length),
+                )
             )
 
 
@@ -80,21 +90,21 @@ def local_now():
 
 def not_in_the_future(form, field):
     if field.data and field.data > local(utcnow()).replace(tzinfo=None):
-        raise ValidationError("This cannot be in the future.")
+        raise ValidationError(_("This cannot be in the future."))
     if field.data and field.data < EARLIEST:
-        raise ValidationError("Give a date after 2000.")
+        raise ValidationError(_("Give a date after 2000."))
 
 
 def not_in_the_past(form, field):
     if field.data and field.data < today():
-        raise ValidationError("This date has already passed: choose today or a later date.")
+        raise ValidationError(_("This date has already passed: choose today or a later date."))
 
 
 def not_far_ahead(form, field):
     if field.data and field.data > today() + FAR_AHEAD:
-        raise ValidationError("Choose a date within the next two years.")
+        raise ValidationError(_("Choose a date within the next two years."))
 
 
 def not_in_the_future_date(form, field):
     if field.data and field.data > today():
-        raise ValidationError("This cannot be in the future.")
+        raise ValidationError(_("This cannot be in the future."))

@@ -1,6 +1,7 @@
 """The organisation's settings form: stage labels, help and time targets, appeal window,
 the posted procedures and whether anyone may raise a concern without an account."""
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
@@ -15,23 +16,25 @@ def settings_form_class():
 
     class SettingsForm(FlaskForm):
         appeal_window_days = WholeNumberField(
-            "Appeal window (days after the decision is communicated)",
+            _("Appeal window (days after the decision is communicated)"),
             validators=[
-                InputRequired("Give the appeal window in days."),
-                NumberRange(1, 365, "Between 1 and 365 days."),
+                InputRequired(_("Give the appeal window in days.")),
+                NumberRange(1, 365, _("Between 1 and 365 days.")),
             ],
         )
-        community_enabled = BooleanField("Use the Community stage")
+        community_enabled = BooleanField(_("Use the Community stage"))
         procedures = TextAreaField(
-            "How to raise a concern, in your words",
-            description="Shown on the public procedures page, above the steps and their "
-            "time targets. Markdown: ## headings, - lists, **bold**, [links](https://…). "
-            "HTML, scripts and styles are removed.",
+            _("How to raise a concern, in your words"),
+            description=_(
+                "Shown on the public procedures page, above the steps and their "
+                "time targets. Markdown: ## headings, - lists, **bold**, [links](https://…). "
+                "HTML, scripts and styles are removed."
+            ),
             validators=[Limit(TEXT_MAX)],
             render_kw={"rows": 14},
         )
         public_filing = BooleanField(
-            "Anyone may raise a concern on the public page, without an account"
+            _("Anyone may raise a concern on the public page, without an account")
         )
 
     for stage in DEFAULT_STAGES:
@@ -39,15 +42,17 @@ def settings_form_class():
             SettingsForm,
             f"label_{stage.key}",
             StringField(
-                f"{stage.label}: label",
-                validators=[DataRequired("Give the stage a label."), Limit(40)],
+                _("%(stage)s: label", stage=stage.label),
+                validators=[DataRequired(_("Give the stage a label.")), Limit(40)],
             ),
         )
         setattr(
             SettingsForm,
             f"help_{stage.key}",
             TextAreaField(
-                f"{stage.label}: help text", validators=[Limit(500)], render_kw={"rows": 2}
+                _("%(stage)s: help text", stage=stage.label),
+                validators=[Limit(500)],
+                render_kw={"rows": 2},
             ),
         )
         if stage.key != "closed":
@@ -55,8 +60,8 @@ def settings_form_class():
                 SettingsForm,
                 f"target_{stage.key}",
                 WholeNumberField(
-                    f"{stage.label}: time target (days, empty for none)",
-                    validators=[Optional(), NumberRange(0, 365, "Between 0 and 365 days.")],
+                    _("%(stage)s: time target (days, empty for none)", stage=stage.label),
+                    validators=[Optional(), NumberRange(0, 365, _("Between 0 and 365 days."))],
                 ),
             )
     return SettingsForm

@@ -1,5 +1,6 @@
 """Forms of signing in and of one's own password."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     PasswordField,
@@ -17,13 +18,13 @@ from rj.forms import Limit
 
 class SignInForm(FlaskForm):
     username = StringField(
-        "Username",
-        validators=[DataRequired("Enter your username."), Limit(64)],
+        _l("Username"),
+        validators=[DataRequired(_l("Enter your username.")), Limit(64)],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
-        "Password",
-        validators=[DataRequired("Enter your password."), Limit(passwords.MAX_LENGTH)],
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Limit(passwords.MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -32,16 +33,18 @@ class SetPasswordForm(FlaskForm):
     """A new password, right after signing in with a one-time code."""
 
     new_password = PasswordField(
-        "New password",
-        description="At least 8 characters. Long phrases are good; common passwords are refused.",
-        validators=[DataRequired("Choose a new password.")],
+        _l("New password"),
+        description=_l(
+            "At least 8 characters. Long phrases are good; common passwords are refused."
+        ),
+        validators=[DataRequired(_l("Choose a new password."))],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "New password again",
+        _l("New password again"),
         validators=[
-            DataRequired("Type the new password again."),
-            EqualTo("new_password", "The two new passwords are not the same."),
+            DataRequired(_l("Type the new password again.")),
+            EqualTo("new_password", _l("The two new passwords are not the same.")),
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -58,18 +61,20 @@ class SetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField(
-        "Current password",
-        validators=[DataRequired("Enter your current password.")],
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
 
 
 class SecondFactorForm(FlaskForm):
     code = StringField(
-        "Code from your app, or a recovery code",
-        description="Six digits from the authenticator app on your phone. Lost it? "
-        "Use one of the recovery codes you were given.",
-        validators=[DataRequired("Enter the code."), Limit(40)],
+        _l("Code from your app, or a recovery code"),
+        description=_l(
+            "Six digits from the authenticator app on your phone. Lost it? "
+            "Use one of the recovery codes you were given."
+        ),
+        validators=[DataRequired(_l("Enter the code.")), Limit(40)],
         render_kw={
             "autocomplete": "one-time-code",
             "inputmode": "text",
