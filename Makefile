@@ -64,7 +64,7 @@ lint: setup
 # pybabel init -i rj/translations/messages.pot -d rj/translations -l es).
 messages: setup
 	mkdir -p rj/translations
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o rj/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__ node_modules" -o rj/translations/messages.pot --no-location --sort-output .
 	$(BIN)/python -m rj.i18n_check
 
 format: setup

@@ -14,7 +14,8 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, format_time, get_datetime_format
 from babel.numbers import format_decimal
 from flask import current_app
-from flask_babel import Babel
+from flask_babel import Babel, get_translations
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
@@ -76,6 +77,62 @@ def when_text(moment):
     return pattern.replace("{1}", day_text(moment)).replace("{0}", time_text(moment))
 
 
+# What app.js says, marked here like every other word and handed to it as JSON in each
+# page (base.html). Values are %(name)s placeholders; a count has a form per plural
+# category the language has (app.js picks one with Intl.PluralRules, "other" at worst).
+SCRIPT_WORDS = {
+    "error_status": _l("That did not work (error %(status)s)."),
+    "unreachable": _l(
+        "Mend could not be reached. Check the network and try again; nothing was changed."
+    ),
+    "session_ended": _l("Your session has ended."),
+    "sign_in_again": _l("Sign in again in a new tab, then retry here"),
+    "now_in": _l("%(reference)s is now in %(stage)s"),
+    "move_back_reason": _l("A move back to %(stage)s needs a reason."),
+    "stages": _l("Stages"),
+    "sending": _l("Sending…"),
+    "draft_saved": _l("Draft saved."),
+    "draft_saved_at": _l("Draft saved at %(time)s."),
+    "offline_kept": _l(
+        "You are offline. This account is kept on this tablet and will be sent when the "
+        "network returns."
+    ),
+    "offline_send_later": _l(
+        "You are offline. Keep writing: the account is sent when you press Send and the "
+        "network returns."
+    ),
+    "offline_keep_writing": _l("You are offline. Keep writing: nothing is lost."),
+    "not_accepted": _l("The account was not accepted."),
+    "queued_saved": _l(
+        "An account kept on this tablet was sent and saved at %(time)s for %(reference)s."
+    ),
+    "not_sent": _l("This account was not sent: %(problem)s Nothing is lost."),
+    "queued_not_sent": _l(
+        "An account kept on this tablet was not sent: %(problem)s Open your unsent accounts "
+        "to finish it."
+    ),
+}
+
+
+def script_words():
+    """SCRIPT_WORDS in the organisation's language, with the counter's plural forms."""
+    words = {key: str(text) for key, text in SCRIPT_WORDS.items()}
+    catalogue = get_translations()  # its ngettext leaves %(num)s for app.js to fill
+    for n, category in ((1, "one"), (2, "other")):
+        words[f"chars_over_{category}"] = catalogue.ngettext(
+            "You have %(num)s character too many.", "You have %(num)s characters too many.", n
+        )
+        words[f"chars_left_{category}"] = catalogue.ngettext(
+            "You have %(num)s character remaining.", "You have %(num)s characters remaining.", n
+        )
+    return words
+
+
+def html_lang():
+    """The organisation's locale as a page's ``lang``: ``en_GB`` is ``en-GB``."""
+    return locale().replace("_", "-")
+
+
 def number_text(number):
     return format_decimal(number, locale=locale())
 
@@ -124,5 +181,7 @@ def init_app(app):
     app.jinja_env.filters.update(
         when=when, day=day, clock=clock, any_time=any_time, number=number_text
     )
+    app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["script_words"] = script_words
     app.jinja_env.filters["when_text"] = when_text
     app.jinja_env.filters["day_text"] = day_text

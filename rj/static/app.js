@@ -1,3 +1,31 @@
+// The words app.js shows, in the organisation's language: the page carries them as JSON
+// (rj/i18n.py SCRIPT_WORDS), each with %(name)s placeholders.
+window.mendWords = (function () {
+  "use strict";
+  var words = null;
+  function all() {
+    if (!words) {
+      var block = document.getElementById("mend-words");
+      try { words = JSON.parse(block ? block.textContent : "{}"); } catch (e) { words = {}; }
+    }
+    return words;
+  }
+  function say(key, values) {
+    var text = all()[key] || key;
+    return text.replace(/%\((\w+)\)s/g, function (_, name) {
+      return values && values[name] !== undefined ? String(values[name]) : "";
+    });
+  }
+  // A count's words in the plural form the page's language uses for it.
+  say.count = function (stem, n) {
+    var category = "other";
+    try { category = new Intl.PluralRules(document.documentElement.lang || "en").select(n); } catch (e) { /* old browser */ }
+    var key = all()[stem + "_" + category] ? stem + "_" + category : stem + "_other";
+    return say(key, { num: n.toLocaleString(document.documentElement.lang || undefined) });
+  };
+  return say;
+})();
+
 // Mend's behaviour, hooked by data- attributes and htmx events (the CSP forbids inline script).
 (function () {
   "use strict";
@@ -16,11 +44,11 @@
     var text = "";
     var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
     var message = doc.querySelector(".message") || doc.querySelector("main p");
-    text = message ? message.textContent.trim() : "That did not work (error " + xhr.status + ").";
+    text = message ? message.textContent.trim() : window.mendWords("error_status", { status: xhr.status });
     pageAlert(text);
   });
   document.addEventListener("htmx:sendError", function () {
-    pageAlert("Mend could not be reached. Check the network and try again; nothing was changed.");
+    pageAlert(window.mendWords("unreachable"));
   });
   document.addEventListener("htmx:beforeRequest", function () { pageAlert(""); });
 
@@ -29,12 +57,12 @@
     var url = document.body.getAttribute("data-signin-url") || "/signin";
     var box = document.getElementById("page-alert");
     if (!box) return;
-    box.textContent = "Your session has ended. ";
+    box.textContent = window.mendWords("session_ended") + " ";
     var link = document.createElement("a");
     link.href = url;
     link.target = "_blank";
     link.rel = "noopener";
-    link.textContent = "Sign in again in a new tab, then retry here";
+    link.textContent = window.mendWords("sign_in_again");
     box.appendChild(link);
     box.hidden = false;
   });
@@ -208,8 +236,7 @@
     var focused = document.activeElement;
     card.parentNode.insertBefore(card, direction < 0 ? sibling : sibling.nextElementSibling);
     if (focused && card.contains(focused)) focused.focus();  // moving a node drops its focus
-    sendMove(card, card.getAttribute("data-stage"), "", origin);
-    announce(referenceOf(card) + (direction < 0 ? " moved up." : " moved down."));
+    sendMove(card, card.getAttribute("data-stage"), "", origin);  // its answer is announced
     return true;
   }
 
@@ -265,7 +292,7 @@
         hint = document.createElement("p");
         hint.className = "error reason-needed";
         hint.id = "reason-needed";
-        hint.textContent = "A move back to " + stageLabel(checked.value) + " needs a reason.";
+        hint.textContent = window.mendWords("move_back_reason", { stage: stageLabel(checked.value) });
         reasonField.insertAdjacentElement("afterend", hint);
         reasonField.setAttribute("aria-describedby", "reason-needed");
       }
@@ -319,7 +346,7 @@
       fresh.querySelectorAll(".card").forEach(function (c) {
         var was = before[c.id];
         if (was && was !== c.getAttribute("data-stage")) {
-          moved.push(referenceOf(c) + " is now in " + stageLabel(c.getAttribute("data-stage")));
+          moved.push(window.mendWords("now_in", { reference: referenceOf(c), stage: stageLabel(c.getAttribute("data-stage")) }));
         }
       });
       if (moved.length) announce(moved.join(". ") + ".");
@@ -419,7 +446,7 @@
     var items = readQueue().filter(function (other) { return other.key !== item.key; });
     items.push(item);
     writeQueue(items);
-    say("You are offline. This account is kept on this tablet and will be sent when the network returns.", "offline");
+    say(window.mendWords("offline_kept"), "offline");
   }
 
   function forget(key) {
@@ -446,7 +473,7 @@
 
   function refusedText(errors) {
     var first = Object.keys(errors).map(function (name) { return errors[name]; })[0];
-    return first || "The account was not accepted.";
+    return first || window.mendWords("not_accepted");
   }
 
   function flush() {
@@ -458,7 +485,7 @@
         forget(item.key);
         var form = document.querySelector('[data-tablet-form][data-key="' + item.key + '"]');
         if (form) showReceipt(form, data);
-        else say("An account kept on this tablet was sent and saved at " + data.saved_at_text + " for " + data.reference + ".", "saved");
+        else say(window.mendWords("queued_saved", { time: data.saved_at_text, reference: data.reference }), "saved");
       }).catch(function (error) {
         if (!error || !error.refused) return;  // still offline: try again later
         // The server kept what was sent in the draft; this tablet keeps its copy too,
@@ -477,9 +504,9 @@
       var form = document.querySelector('[data-tablet-form][data-key="' + item.key + '"]');
       if (form) {
         markRefused(form, item.refused);
-        say("This account was not sent: " + refusedText(item.refused) + " Nothing is lost.", "offline");
+        say(window.mendWords("not_sent", { problem: refusedText(item.refused) }), "offline");
       } else {
-        say("An account kept on this tablet was not sent: " + refusedText(item.refused) + " Open your unsent accounts to finish it.", "offline");
+        say(window.mendWords("queued_not_sent", { problem: refusedText(item.refused) }), "offline");
       }
     });
   }
@@ -501,7 +528,7 @@
       if (button) button.disabled = false;
       return;
     }
-    say("Sending…");
+    say(window.mendWords("sending"));
     send(item).then(function (data) {
       showReceipt(form, data);
     }).catch(function (error) {
@@ -520,13 +547,13 @@
     if (!form || !form.matches || !form.matches("[data-tablet-form]")) return;
     if (event.detail.successful) {
       var at = event.detail.xhr.getResponseHeader("X-Mend-Saved-At");  // the server's format
-      say(at ? "Draft saved at " + at + "." : "Draft saved.");
+      say(at ? window.mendWords("draft_saved_at", { time: at }) : window.mendWords("draft_saved"));
     }
-    else if (!navigator.onLine || event.detail.xhr.status === 0) say("You are offline. Keep writing: the account is sent when you press Send and the network returns.", "offline");
+    else if (!navigator.onLine || event.detail.xhr.status === 0) say(window.mendWords("offline_send_later"), "offline");
   });
   document.addEventListener("htmx:sendError", function (event) {
     var form = event.detail.elt;
-    if (form && form.matches && form.matches("[data-tablet-form]")) say("You are offline. Keep writing: nothing is lost.", "offline");
+    if (form && form.matches && form.matches("[data-tablet-form]")) say(window.mendWords("offline_keep_writing"), "offline");
   });
 
   // Discarding an account on purpose is the one other way its kept copy goes.
@@ -537,7 +564,7 @@
 
   window.addEventListener("online", flush);
   window.addEventListener("offline", function () {
-    if (document.querySelector("[data-tablet-form]")) say("You are offline. Keep writing: nothing is lost.", "offline");
+    if (document.querySelector("[data-tablet-form]")) say(window.mendWords("offline_keep_writing"), "offline");
   });
 
   // A shared tablet signs itself out after a quiet spell and clears the screen.
@@ -591,9 +618,7 @@
     var limit = parseInt(hint.getAttribute("data-limit"), 10);
     var left = limit - input.value.length;
     var over = left < 0;
-    var text = over
-      ? "You have " + (-left).toLocaleString() + " character" + (left === -1 ? "" : "s") + " too many."
-      : "You have " + left.toLocaleString() + " character" + (left === 1 ? "" : "s") + " remaining.";
+    var text = over ? window.mendWords.count("chars_over", -left) : window.mendWords.count("chars_left", left);
     hint.textContent = text;
     hint.classList.toggle("is-over", over);
     if (speak) announcer().textContent = text;
@@ -717,7 +742,7 @@
     var list = document.createElement("div");
     list.className = "stage-tabs";
     list.setAttribute("role", "tablist");
-    list.setAttribute("aria-label", "Stages");
+    list.setAttribute("aria-label", window.mendWords("stages"));
     columns().forEach(function (column) {
       var key = column.id.replace("col-", ""), label = tabLabel(column);
       var tab = document.createElement("button");

@@ -189,13 +189,14 @@ def test_a_card_is_reordered_in_its_column_by_keyboard_alone(page, live_app):
         card(page, first) if top.get_attribute("id") == f"case-{first.id}" else card(page, second)
     )
     reference = moving.get_attribute("id")
+    first_or_second = first.reference if reference == f"case-{first.id}" else second.reference
     # Alt+Down on the focused card: the same request as a drag, announced, focus kept.
     link = moving.get_by_role("link").first
     link.focus()
     with page.expect_response(lambda response: response.url.endswith("/move")) as sent:
         page.keyboard.press("Alt+ArrowDown")
     assert sent.value.status == 200
-    expect(page.locator("#board-announce")).to_contain_text("moved down.")
+    expect(page.locator("#board-announce")).to_have_text(f"{first_or_second} reordered in Filed.")
     expect(column(page, "filed").locator(".card").last).to_have_attribute("id", reference)
     focus_in = (
         "document.activeElement.closest('.card') && document.activeElement.closest('.card').id"
