@@ -183,3 +183,18 @@ def test_the_receipt_after_send_is_the_one_the_server_shows(tablet, live_app):
     assert re.search(rf"Saved at \d\d:\d\d for {case.reference}\.", shown)
     tablet.reload()  # the server's own receipt page: word for word the same
     expect(tablet.locator(".tablet")).to_have_text(shown)
+
+
+def test_a_limited_field_counts_in_the_page_s_words_and_says_when_it_is_over(tablet, live_app):
+    case = make_case("investigating")
+    open_draft(tablet, case)
+    field = tablet.get_by_label("When and where")
+    count = tablet.locator("#when_where-count")
+    expect(count).to_have_text("Up to 300 characters.")
+    field.fill("x" * 298)
+    expect(count).to_have_text("You have 2 characters remaining.")
+    field.fill("x" * 299)
+    expect(count).to_have_text("You have 1 character remaining.")
+    field.fill("x" * 301)
+    expect(count).to_have_text("You have 1 character too many.")
+    expect(count).to_have_class(re.compile("is-over"))
