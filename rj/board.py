@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache, reduce
 
+from flask_babel import gettext as _
 from peewee import JOIN, SQL, fn
 
 from rj import policy, tally, workflow
@@ -43,7 +44,9 @@ class Filters:
         )
         severity = (args.get("severity") or "").strip().lower()
         if severity and severity not in SEVERITIES:
-            filters.problems.append(f"There is no severity called “{severity[:30]}”; showing all.")
+            filters.problems.append(
+                _("There is no severity called “%(name)s”; showing all.", name=severity[:30])
+            )
         else:
             filters.severity = severity
         return filters
@@ -252,16 +255,25 @@ def _initials(name):
     return "".join(w[0] for w in words[:3]).upper()
 
 
-def _card(row, stage_labels, now=None, tz=None):
+def _due_words(stages):
+    """What a card's date is for, in words, looked up once for all the cards: each stage's
+    target (Filed's is the acknowledgement), and the keys "action" and "checkin"."""
+    words = {s.key: _("%(stage)s target", stage=s.label) for s in stages}
+    words["filed"] = _("Acknowledge")
+    words["action"] = _("Action due")
+    words["checkin"] = _("Check-in due")
+    return words
+
+
+def _card(row, words, now=None, tz=None):
     now = now or today()
     candidates = []
     if row["stage_due_on"] and row["stage"] != "closed":
-        verb = "Acknowledge" if row["stage"] == "filed" else f"{stage_labels[row['stage']]} target"
-        candidates.append((_as_date(row["stage_due_on"]), verb))
+        candidates.append((_as_date(row["stage_due_on"]), words[row["stage"]]))
     if row["action_due"]:
-        candidates.append((_as_date(row["action_due"]), "Action due"))
+        candidates.append((_as_date(row["action_due"]), words["action"]))
     if row["checkin_due"]:
-        candidates.append((_as_date(row["checkin_due"]), "Check-in due"))
+        candidates.append((_as_date(row["checkin_due"]), words["checkin"]))
     due_on, due_label = min(candidates) if candidates else (None, "")
     entered = local(row["stage_entered_at"], tz).date()
     return Card(
@@ -296,7 +308,8 @@ def _attach_names(cards):
         .tuples()
     )
     for case_id, side, name in rows:
-        by_id[case_id].names.append(f"{name} ({SIDE_LABELS.get(side, side).lower()})")
+        side_label = SIDE_LABELS.get(side, side).lower()
+        by_id[case_id].names.append(_("%(name)s (%(side)s)", name=name, side=side_label))
 
 
 @dataclass
@@ -346,7 +359,7 @@ def columns(user, filters, show_names=False, loaded=None):
     """The board's columns (the first cards of each, or as many as ``loaded`` asks for)
     and their summary."""
     stages = workflow.board_stages()
-    labels = {s.key: s.label for s in stages}
+    words = _due_words(stages)
     query = filtered(user, filters)
     counted = summary(user, filters)
     limits = {s.key: min(MAX_LOADED, max(PAGE_SIZE, (loaded or {}).get(s.key, 0))) for s in stages}
@@ -368,7 +381,7 @@ def columns(user, filters, show_names=False, loaded=None):
         ),
     )
     now, tz = today(), zone()
-    cards = [_card(r, labels, now, tz) for r in Case.raw(sql, *params).dicts()]
+    cards = [_card(r, words, now, tz) for r in Case.raw(sql, *params).dicts()]
     if show_names:
         _attach_names(cards)
     by_stage = {s.key: [] for s in stages}
@@ -428,7 +441,7 @@ def new_concerns(user):
 
 def more_cards(user, filters, stage, cursor, show_names=False):
     """The next page of one column after ``cursor`` (rank:id), on (rank, id), never an offset."""
-    labels = {s.key: s.label for s in workflow.board_stages()}
+    words = _due_words(workflow.board_stages())
     rank, case_id = cursor
     query = (
         _card_query(filtered(user, filters))
@@ -439,7 +452,7 @@ def more_cards(user, filters, stage, cursor, show_names=False):
         .order_by(Case.rank, Case.id)
         .limit(PAGE_SIZE + 1)
     )
-    cards = [_card(r, labels) for r in query.dicts()]
+    cards = [_card(r, words) for r in query.dicts()]
     more = len(cards) > PAGE_SIZE
     cards = cards[:PAGE_SIZE]
     if show_names:
@@ -477,11 +490,10 @@ def _one_card_row(case_id):
 
 def card_for(case, show_names=False):
     """The card of a case the caller has already loaded through the policy."""
-    labels = {s.key: s.label for s in workflow.board_stages()}
     row = _one_card_row(case.id)
     if row is None:
         return None
-    card = _card(row, labels)
+    card = _card(row, _due_words(workflow.board_stages()))
     if show_names:
         _attach_names([card])
     return card

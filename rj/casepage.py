@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from rj import i18n, policy, timeline, workflow
 from rj.clock import today
@@ -93,20 +95,20 @@ def panel(case):
 # What records each step a stage may lack (workflow.Missing.step): the words of its link
 # and the form it opens. None: nothing to record, only to wait.
 STEPS = {
-    "facts": ("Write what happened, when and where", "cases.correct_facts", {}),
-    "acknowledgement": ("Record the acknowledgement", "process.acknowledge", {}),
-    "lead": ("Set the lead facilitator", "process.set_lead", {}),
-    "findings": ("Record findings", "entries.new", {"kind": "finding"}),
-    "meeting": ("Schedule a meeting", "process.schedule_meeting", {}),
-    "meeting_outcome": ("Record the meeting's outcome", "process.meeting_outcome", {}),
-    "action": ("Add a restorative action", "process.add_action", {}),
-    "actions": ("Mark every action done, or waived with a reason", "cases.show", {}),
-    "community": ("Assess the impact on the community", "process.assess_community", {}),
-    "checkin": ("Add a check-in", "process.add_checkin", {}),
-    "reflection": ("Record the closing reflection", "process.reflection", {}),
-    "appeal": ("File the appeal, with its grounds and reviewer", "process.file_appeal", {}),
-    "appeal_outcome": ("Record the appeal's outcome", "process.appeal_outcome", {}),
-    "wait_for_appeals": ("Wait until the appeal window has passed", None, {}),
+    "facts": (_l("Write what happened, when and where"), "cases.correct_facts", {}),
+    "acknowledgement": (_l("Record the acknowledgement"), "process.acknowledge", {}),
+    "lead": (_l("Set the lead facilitator"), "process.set_lead", {}),
+    "findings": (_l("Record findings"), "entries.new", {"kind": "finding"}),
+    "meeting": (_l("Schedule a meeting"), "process.schedule_meeting", {}),
+    "meeting_outcome": (_l("Record the meeting's outcome"), "process.meeting_outcome", {}),
+    "action": (_l("Add a restorative action"), "process.add_action", {}),
+    "actions": (_l("Mark every action done, or waived with a reason"), "cases.show", {}),
+    "community": (_l("Assess the impact on the community"), "process.assess_community", {}),
+    "checkin": (_l("Add a check-in"), "process.add_checkin", {}),
+    "reflection": (_l("Record the closing reflection"), "process.reflection", {}),
+    "appeal": (_l("File the appeal, with its grounds and reviewer"), "process.file_appeal", {}),
+    "appeal_outcome": (_l("Record the appeal's outcome"), "process.appeal_outcome", {}),
+    "wait_for_appeals": (_l("Wait until the appeal window has passed"), None, {}),
 }
 
 
@@ -133,7 +135,7 @@ def step_of(case, missing):
         args["_anchor"] = "open-actions"
     if missing.step == "wait_for_appeals" and case.decision_communicated_on:
         until = case.decision_communicated_on + timedelta(days=workflow.appeal_window_days())
-        label = f"Wait until the appeal window has passed ({i18n.day_text(until)})"
+        label = _("Wait until the appeal window has passed (%(day)s)", day=i18n.day_text(until))
     return Step(label, endpoint, args)
 
 
@@ -184,14 +186,16 @@ def next_step(case, user):
     """The next stage and the steps it lacks, from the same rules the board checks; for
     an appeal, its outcome (a step only for its reviewer, ``user`` or not)."""
     if case.stage == "closed":
-        return NextStep(None, [], "This case is closed. Reopen it to add to the record.")
+        return NextStep(None, [], _("This case is closed. Reopen it to add to the record."))
     if case.stage == "appeal":
         reviewer = policy.open_appeal_reviewer(case)
         if reviewer is not None and reviewer.id == user.id:
             missing = workflow.Missing("", "appeal_outcome")
-            return NextStep(None, [step_of(case, missing)], "You review this appeal.")
-        who = reviewer.display_name if reviewer else "its reviewer"
-        return NextStep(None, [], f"The appeal is with {who}, who records its outcome.")
+            return NextStep(None, [step_of(case, missing)], _("You review this appeal."))
+        who = reviewer.display_name if reviewer else _("its reviewer")
+        return NextStep(
+            None, [], _("The appeal is with %(who)s, who records its outcome.", who=who)
+        )
     stages = workflow.stages()
     later = workflow.ORDER[workflow.ORDER.index(case.stage) + 1 :]
     to = next((k for k in later if stages[k].enabled), None)
@@ -230,10 +234,10 @@ def record_actions(case, p, user):
         return [
             Group(
                 "closed",
-                "This case is closed",
+                _("This case is closed"),
                 [
-                    Link("Reopen the case", "process.reopen", ref),
-                    Link("Declare a conflict", "process.declare_conflict", ref),
+                    Link(_("Reopen the case"), "process.reopen", ref),
+                    Link(_("Declare a conflict"), "process.declare_conflict", ref),
                 ],
             )
         ]
@@ -241,31 +245,31 @@ def record_actions(case, p, user):
     groups = {
         "filed": [
             Link(
-                "Correct the facts"
+                _("Correct the facts")
                 if case.what_happened and case.location
-                else "Write what happened, when and where",
+                else _("Write what happened, when and where"),
                 "cases.correct_facts",
                 ref,
             ),
         ],
         "acknowledged": [
-            Link("Add a person", "process.add_party", ref),
+            Link(_("Add a person"), "process.add_party", ref),
             Link(
-                "Change the lead facilitator" if p["lead"] else "Set the lead facilitator",
+                _("Change the lead facilitator") if p["lead"] else _("Set the lead facilitator"),
                 "process.set_lead",
                 ref,
             ),
         ],
         "investigating": [
-            Link("Add a statement", "entries.new", dict(ref, kind="statement")),
-            Link("Add a witness account", "entries.new", dict(ref, kind="witness")),
-            Link("Add evidence", "entries.new", dict(ref, kind="evidence")),
-            Link("Record findings", "entries.new", dict(ref, kind="finding")),
+            Link(_("Add a statement"), "entries.new", dict(ref, kind="statement")),
+            Link(_("Add a witness account"), "entries.new", dict(ref, kind="witness")),
+            Link(_("Add evidence"), "entries.new", dict(ref, kind="evidence")),
+            Link(_("Record findings"), "entries.new", dict(ref, kind="finding")),
         ],
-        "hearing": [Link("Schedule a meeting", "process.schedule_meeting", ref)]
+        "hearing": [Link(_("Schedule a meeting"), "process.schedule_meeting", ref)]
         + [
             Link(
-                "Record the meeting's outcome",
+                _("Record the meeting's outcome"),
                 "process.meeting_outcome",
                 dict(ref, meeting_id=meeting.id),
                 i18n.when_text(meeting.scheduled_at),
@@ -274,7 +278,7 @@ def record_actions(case, p, user):
         ],
         "restoring": [],
         "community": [],
-        "followup": [Link("Add a check-in", "process.add_checkin", ref)],
+        "followup": [Link(_("Add a check-in"), "process.add_checkin", ref)],
         "appeal": [],
     }
     if not p["acknowledged"]:
@@ -282,24 +286,26 @@ def record_actions(case, p, user):
         groups["filed"].insert(
             0,
             Link(
-                "Record the acknowledgement",
+                _("Record the acknowledgement"),
                 "process.acknowledge",
                 ref,
-                f"Due {i18n.day_text(case.stage_due_on)}" if target and case.stage_due_on else "",
+                _("Due %(day)s", day=i18n.day_text(case.stage_due_on))
+                if target and case.stage_due_on
+                else "",
                 p["ack_overdue"],
             ),
         )
     if p["parties"]:
-        groups["restoring"].append(Link("Add a restorative action", "process.add_action", ref))
+        groups["restoring"].append(Link(_("Add a restorative action"), "process.add_action", ref))
     if p["has_actions"]:
         note = (
-            f"Recorded: {i18n.day_text(case.decision_communicated_on)}"
+            _("Recorded: %(day)s", day=i18n.day_text(case.decision_communicated_on))
             if case.decision_communicated_on
             else ""
         )
         groups["restoring"].append(
             Link(
-                "Record when the decision was communicated",
+                _("Record when the decision was communicated"),
                 "process.communicate_decision",
                 ref,
                 note,
@@ -307,23 +313,27 @@ def record_actions(case, p, user):
         )
     if p["community_enabled"] and not p["assessed"]:
         groups["community"].append(
-            Link("Assess the impact on the community", "process.assess_community", ref)
+            Link(_("Assess the impact on the community"), "process.assess_community", ref)
         )
     if not p["reflected"]:
-        groups["followup"].append(Link("Record the closing reflection", "process.reflection", ref))
+        groups["followup"].append(
+            Link(_("Record the closing reflection"), "process.reflection", ref)
+        )
     if p["can_appeal"]:
-        groups["appeal"].append(Link("File an appeal", "process.file_appeal", ref))
+        groups["appeal"].append(Link(_("File an appeal"), "process.file_appeal", ref))
     if policy.may_decide_appeal(user, p["appeal_under_review"]):
-        groups["appeal"].append(Link("Record the appeal's outcome", "process.appeal_outcome", ref))
+        groups["appeal"].append(
+            Link(_("Record the appeal's outcome"), "process.appeal_outcome", ref)
+        )
     by_stage = [Group(key, stages[key].label, links) for key, links in groups.items() if links]
     current = [g for g in by_stage if g.key == case.stage]
     anytime = Group(
         "anytime",
-        "At any stage",
+        _("At any stage"),
         [
-            Link("Add a note", "entries.new", dict(ref, kind="note")),
-            Link("Declare a conflict", "process.declare_conflict", ref),
-            Link("Close early", "process.close_early", ref),
+            Link(_("Add a note"), "entries.new", dict(ref, kind="note")),
+            Link(_("Declare a conflict"), "process.declare_conflict", ref),
+            Link(_("Close early"), "process.close_early", ref),
         ],
     )
     return current + [anytime] + [g for g in by_stage if g.key != case.stage]
@@ -331,7 +341,7 @@ def record_actions(case, p, user):
 
 # --- The timeline as the reader asked for it -----------------------------------------------
 
-ORDERS = {"oldest": "Oldest first", "newest": "Newest first"}
+ORDERS = {"oldest": _l("Oldest first"), "newest": _l("Newest first")}
 ORDER_COOKIE = "mend_timeline_order"
 
 

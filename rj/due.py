@@ -4,6 +4,8 @@ a facilitator can see. Three queries, whatever the number of cases."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+
 from rj import policy
 from rj.board import _as_date
 from rj.clock import today
@@ -41,8 +43,8 @@ def items(user, soon_days=SOON_DAYS):
     for case in unacknowledged:
         found.append(
             DueItem(
-                "Acknowledgement",
-                "Acknowledge the concern to whoever raised it",
+                _("Acknowledgement"),
+                _("Acknowledge the concern to whoever raised it"),
                 _as_date(case.stage_due_on),
                 case,
             )
@@ -61,7 +63,7 @@ def items(user, soon_days=SOON_DAYS):
     for action in actions:
         found.append(
             DueItem(
-                f"Action: {action_label(action.kind)}",
+                _("Action: %(kind)s", kind=action_label(action.kind)),
                 action.description,
                 _as_date(action.due_on),
                 action.case,
@@ -77,7 +79,7 @@ def items(user, soon_days=SOON_DAYS):
     )
     for checkin in checkins:
         found.append(
-            DueItem("Check-in", "Follow-up check-in", _as_date(checkin.due_on), checkin.case)
+            DueItem(_("Check-in"), _("Follow-up check-in"), _as_date(checkin.due_on), checkin.case)
         )
     found.sort(key=lambda item: (item.due_on, item.case.reference))
     return found
@@ -102,13 +104,13 @@ def unattended(user):
     names = dict(
         User.select(User.id, User.display_name).where(User.id.in_(holders or {0})).tuples()
     )
-    found = [Unattended("Needs a new lead", c, names.get(c.lead_id, "")) for c in held.cases]
+    found = [Unattended(_("Needs a new lead"), c, names.get(c.lead_id, "")) for c in held.cases]
     found += [
-        Unattended("An action needs a new owner", a.case, names.get(a.owner_id, ""))
+        Unattended(_("An action needs a new owner"), a.case, names.get(a.owner_id, ""))
         for a in held.actions
     ]
     found += [
-        Unattended("An appeal needs a new reviewer", a.case, names.get(a.reviewer_id, ""))
+        Unattended(_("An appeal needs a new reviewer"), a.case, names.get(a.reviewer_id, ""))
         for a in held.appeals
     ]
     return [item for item in found if item.case.id not in hidden]

@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import reduce
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from peewee import SQL, NodeList, Value, fn
 from peewee import Case as When
 
@@ -45,8 +48,8 @@ from rj.vocabulary import (
 
 # Counts below this are never shown.
 SMALL = 5
-FEWER = f"fewer than {SMALL}"
-NOT_SHOWN = "not shown"
+FEWER = _l("fewer than %(small)s", small=SMALL)
+NOT_SHOWN = _l("not shown")
 
 EARLIEST = date(2000, 1, 1)
 LONGEST_DAYS = 10 * 366
@@ -74,11 +77,15 @@ class Period:
 
     @property
     def label(self):
-        return REPORT_PERIOD_LABELS[self.key]
+        return str(REPORT_PERIOD_LABELS[self.key])
 
     @property
     def dates(self):
-        return f"{i18n.day_text(self.first)} to {i18n.day_text(self.last)}"
+        return _(
+            "%(first)s to %(last)s",
+            first=i18n.day_text(self.first),
+            last=i18n.day_text(self.last),
+        )
 
     @property
     def args(self):
@@ -118,19 +125,19 @@ def named_period(key, on=None):
         return Period(key, date(on.year, 1, 1), date(on.year, 12, 31))
     if key == "last-year":
         return Period(key, date(on.year - 1, 1, 1), date(on.year - 1, 12, 31))
-    raise Refused("Choose one of the periods offered.", "period")
+    raise Refused(_("Choose one of the periods offered."), "period")
 
 
 def between(first, last):
     """The period of the days ``first`` to ``last``, both included."""
     if first < EARLIEST:
-        raise Refused(f"Choose a day from {i18n.day_text(EARLIEST)} on.", "start")
+        raise Refused(_("Choose a day from %(day)s on.", day=i18n.day_text(EARLIEST)), "start")
     if last > today() + timedelta(days=AHEAD_DAYS):
-        raise Refused("Choose a day within the next two years.", "end")
+        raise Refused(_("Choose a day within the next two years."), "end")
     if last < first:
-        raise Refused("The last day comes before the first: swap them.", "end")
+        raise Refused(_("The last day comes before the first: swap them."), "end")
     if (last - first).days >= LONGEST_DAYS:
-        raise Refused("Choose at most ten years.", "end")
+        raise Refused(_("Choose at most ten years."), "end")
     return Period("custom", first, last)
 
 
@@ -152,9 +159,9 @@ class Count:
 
     def __str__(self):
         if self.hidden == "small":
-            return FEWER
+            return str(FEWER)
         if self.hidden == "secondary":
-            return NOT_SHOWN
+            return str(NOT_SHOWN)
         return f"{self.value:,}"
 
 
@@ -207,17 +214,18 @@ class Text:
 
 def days_text(days):
     if days is None:
-        return "none"
+        return _("none")
     if days < 1:
-        hours = days * 24
-        return f"{hours:.1f} hours"
-    return f"{days:.1f} days"
+        hours = f"{days * 24:.1f}"
+        return _("%(hours)s hours", hours=hours)
+    figure = f"{days:.1f}"
+    return _("%(days)s days", days=figure)
 
 
 def duration(days, stays):
     """A median or percentile in days, not shown over fewer than 5 stays."""
     if stays < SMALL or days is None:
-        return Text(NOT_SHOWN)
+        return Text(str(NOT_SHOWN))
     return Text(days_text(days), days)
 
 
@@ -226,12 +234,13 @@ def share(met, total):
     bound when the stays that met it, or those that did not, are fewer than 5."""
     missed = total - met
     if total < SMALL or (met < SMALL and missed < SMALL):
-        return Text(NOT_SHOWN)
+        return Text(str(NOT_SHOWN))
     if missed < SMALL:
-        return Text(f"at least {math.floor(100 * (total - SMALL + 1) / total)}%")
+        bound = math.floor(100 * (total - SMALL + 1) / total)
+        return Text(_("at least %(percent)s%%", percent=bound))
     if met < SMALL:
-        return Text(f"at most {math.ceil(100 * (SMALL - 1) / total)}%")
-    return Text(f"{round(100 * met / total)}%", 100 * met / total)
+        return Text(_("at most %(percent)s%%", percent=math.ceil(100 * (SMALL - 1) / total)))
+    return Text(_("%(percent)s%%", percent=round(100 * met / total)), 100 * met / total)
 
 
 # --- Tables -------------------------------------------------------------------------------
@@ -265,7 +274,7 @@ class Table:
         return [*self.rows, *([self.total] if self.total else [])]
 
 
-def _grid(row_heading, rows, columns, values, row_labels, column_labels, total_label="Total"):
+def _grid(row_heading, rows, columns, values, row_labels, column_labels, total_label=None):
     """Rows by columns of counts with their totals, protected as one table."""
     cells = {(r, c): count(values.get((r, c), 0)) for r in rows for c in columns}
     row_totals = {r: count(sum(values.get((r, c), 0) for c in columns)) for r in rows}
@@ -277,19 +286,21 @@ def _grid(row_heading, rows, columns, values, row_labels, column_labels, total_l
     lines.append([*(row_totals[r] for r in rows), grand])
     protect(lines)
     body = [
-        Row(label(row_labels, r), [*(cells[r, c] for c in columns), row_totals[r]], r) for r in rows
+        Row(str(label(row_labels, r)), [*(cells[r, c] for c in columns), row_totals[r]], r)
+        for r in rows
     ]
-    total = Row(total_label, [*(column_totals[c] for c in columns), grand], "total")
-    headings = [label(column_labels, c) for c in columns] + ["Total"]
+    total = Row(total_label or _("Total"), [*(column_totals[c] for c in columns), grand], "total")
+    headings = [str(label(column_labels, c)) for c in columns] + [_("Total")]
     return row_heading, headings, body, total
 
 
-def _list(keys, values, labels, total_label="Total"):
+def _list(keys, values, labels, total_label=None):
     """One column of counts with their total, protected: rows and the total row."""
     cells = {k: count(values.get(k, 0)) for k in keys}
     total = count(sum(values.get(k, 0) for k in keys))
     protect([[*cells.values(), total]])
-    return [Row(label(labels, k), [cells[k]], k) for k in keys], Row(total_label, [total], "total")
+    rows = [Row(str(label(labels, k)), [cells[k]], k) for k in keys]
+    return rows, Row(total_label or _("Total"), [total], "total")
 
 
 def _ordered(known, seen):
@@ -313,10 +324,10 @@ class Report:
     def headline(self):
         """The figures at the top of the page, the same cells as in their tables."""
         return [
-            ("Cases filed", self["filed"].total.cells[-1]),
-            ("Open at the end of the period", self["open"].total.cells[0]),
-            ("Cases closed", self["ended"].total.cells[0]),
-            ("Appeals filed", self["appeals"].cell("filed")),
+            (_("Cases filed"), self["filed"].total.cells[-1]),
+            (_("Open at the end of the period"), self["open"].total.cells[0]),
+            (_("Cases closed"), self["ended"].total.cells[0]),
+            (_("Appeals filed"), self["appeals"].cell("filed")),
         ]
 
 
@@ -351,16 +362,16 @@ def _filed(period, now):
     kinds = _ordered(list(CASE_KIND_LABELS), {k for k, _ in values})
     severities = _ordered(list(SEVERITY_LABELS), {s for _, s in values})
     heading, columns, rows, total = _grid(
-        "Kind", kinds, severities, values, CASE_KIND_LABELS, SEVERITY_LABELS
+        _("Kind"), kinds, severities, values, CASE_KIND_LABELS, SEVERITY_LABELS
     )
     return Table(
         "filed",
-        "Cases filed, by kind and severity",
+        _("Cases filed, by kind and severity"),
         heading,
         columns,
         rows,
         total,
-        "Every case filed in the period, with its severity as it is now.",
+        _("Every case filed in the period, with its severity as it is now."),
     )
 
 
@@ -391,13 +402,15 @@ def _open(period, now):
     total.cells.append(late_total.cells[0])
     return Table(
         "open",
-        "Open at the end of the period, by stage",
-        "Stage",
-        ["Open", "Past the stage's target"],
+        _("Open at the end of the period, by stage"),
+        _("Stage"),
+        [_("Open"), _("Past the stage's target")],
         rows,
         total,
-        "Cases open on the last day of the period (or now, for a period not yet over), "
-        "and how many of them had been in their stage longer than its time target.",
+        _(
+            "Cases open on the last day of the period (or now, for a period not yet over), "
+            "and how many of them had been in their stage longer than its time target."
+        ),
     )
 
 
@@ -469,7 +482,7 @@ def _time(period, now):
         target = stage.target_days if stage else None
         rows.append(
             Row(
-                stage.label if stage else key,
+                str(stage.label) if stage else key,
                 [
                     count(stays_n),
                     duration(figures["median"], stays_n),
@@ -482,15 +495,17 @@ def _time(period, now):
         )
     return Table(
         "time",
-        "Time in each stage",
-        "Stage",
-        ["Stays ended", "Median", "90th percentile", "Target", "Met the target"],
+        _("Time in each stage"),
+        _("Stage"),
+        [_("Stays ended"), _("Median"), _("90th percentile"), _("Target"), _("Met the target")],
         rows,
         None,
-        "Stays in a stage that ended in the period, however long ago they began; a case "
-        "that went back to a stage has a stay each time. The target is the stage's time "
-        "target now; whether a stay met it is judged by the target it had when it began. "
-        "Filed comes first: the time to acknowledge a concern.",
+        _(
+            "Stays in a stage that ended in the period, however long ago they began; a case "
+            "that went back to a stage has a stay each time. The target is the stage's time "
+            "target now; whether a stay met it is judged by the target it had when it began. "
+            "Filed comes first: the time to acknowledge a concern."
+        ),
     )
 
 
@@ -505,8 +520,8 @@ def _places(n):
 
 def _target_text(days):
     if days is None:
-        return "none"
-    return "1 day" if days == 1 else f"{days} days"
+        return _("none")
+    return ngettext("%(num)s day", "%(num)s days", days)
 
 
 def _interpolate(lo, hi, fraction):
@@ -529,17 +544,19 @@ def _ended(period, now):
     found = dict(query)
     reopened = found.pop("reopened", 0)
     kinds = _ordered(list(CLOSE_KIND_LABELS), set(found))
-    rows, total = _list(kinds, found, CLOSE_KIND_LABELS, "Closed in the period")
-    rows.append(Row("Reopened in the period", [count(reopened)], "reopened"))
+    rows, total = _list(kinds, found, CLOSE_KIND_LABELS, _("Closed in the period"))
+    rows.append(Row(_("Reopened in the period"), [count(reopened)], "reopened"))
     return Table(
         "ended",
-        "How cases ended",
-        "How",
-        ["Cases"],
+        _("How cases ended"),
+        _("How"),
+        [_("Cases")],
         rows,
         total,
-        "Cases closed in the period, by how they were closed; a case reopened and closed "
-        "again counts each time. Reopened cases are not part of the total.",
+        _(
+            "Cases closed in the period, by how they were closed; a case reopened and closed "
+            "again counts each time. Reopened cases are not part of the total."
+        ),
     )
 
 
@@ -561,16 +578,18 @@ def _appeals(period, now):
     filed = found.pop("appealed", 0)
     outcomes = {how.removeprefix(APPEAL_OUTCOME): n for how, n in found.items()}
     keys = _ordered(list(APPEAL_OUTCOME_LABELS), set(outcomes))
-    rows, total = _list(keys, outcomes, APPEAL_OUTCOME_LABELS, "Decided in the period")
+    rows, total = _list(keys, outcomes, APPEAL_OUTCOME_LABELS, _("Decided in the period"))
     return Table(
         "appeals",
-        "Appeals and their outcomes",
-        "Appeals",
-        ["Appeals"],
-        [Row("Filed in the period", [count(filed)], "filed"), *rows],
+        _("Appeals and their outcomes"),
+        _("Appeals"),
+        [_("Appeals")],
+        [Row(_("Filed in the period"), [count(filed)], "filed"), *rows],
         total,
-        "Appeals filed in the period, and the outcomes of the appeals decided in it. "
-        "Filed appeals are not part of the total.",
+        _(
+            "Appeals filed in the period, and the outcomes of the appeals decided in it. "
+            "Filed appeals are not part of the total."
+        ),
     )
 
 
@@ -602,26 +621,26 @@ def _actions(period, now):
     kind_cells = {k: count(kinds.get(k, 0)) for k in kind_keys}
     protect([[*state_cells.values(), total], [*kind_cells.values(), total]])
     kind_labels = {k: v[0] for k, v in ACTION_KINDS.items()}
-    note = (
+    note = _(
         "Actions of a decision whose due date falls in the period, where they stand now "
         "and of which kind (the same actions twice, so both add up to the one total)."
     )
     by_state = Table(
         "actions",
-        "Restorative actions due in the period",
-        "Where they stand",
-        ["Actions"],
-        [Row(label(ACTION_STATE_LABELS, k), [c], k) for k, c in state_cells.items()],
-        Row("Due in the period", [total], "total"),
+        _("Restorative actions due in the period"),
+        _("Where they stand"),
+        [_("Actions")],
+        [Row(str(label(ACTION_STATE_LABELS, k)), [c], k) for k, c in state_cells.items()],
+        Row(_("Due in the period"), [total], "total"),
         note,
     )
     by_kind = Table(
         "action_kinds",
-        "Restorative actions due in the period, by kind",
-        "Kind",
-        ["Actions"],
-        [Row(label(kind_labels, k), [c], k) for k, c in kind_cells.items()],
-        Row("Due in the period", [total], "total"),
+        _("Restorative actions due in the period, by kind"),
+        _("Kind"),
+        [_("Actions")],
+        [Row(str(label(kind_labels, k)), [c], k) for k, c in kind_cells.items()],
+        Row(_("Due in the period"), [total], "total"),
     )
     return by_state, by_kind
 
@@ -678,12 +697,12 @@ def _checkins(period, now):
     rows, total = _list(list(CHECKIN_STATE_LABELS), dict(query), CHECKIN_STATE_LABELS)
     return Table(
         "checkins",
-        "Follow-up check-ins due in the period",
-        "Check-ins",
-        ["Check-ins"],
+        _("Follow-up check-ins due in the period"),
+        _("Check-ins"),
+        [_("Check-ins")],
         rows,
         total,
-        "Check-ins whose date falls in the period; on time means held by the end of that day.",
+        _("Check-ins whose date falls in the period; on time means held by the end of that day."),
     )
 
 
@@ -701,19 +720,24 @@ def _community(period, now):
     rows, total = _list(
         ["impacted", "none"],
         {"impacted": made - none, "none": none},
-        {"impacted": "Others were impacted", "none": 'None: "nobody else", with a reason'},
-        "Assessments made",
+        {
+            "impacted": _("Others were impacted"),
+            "none": _('None: "nobody else", with a reason'),
+        },
+        _("Assessments made"),
     )
-    rows.append(Row("Community actions recorded", [count(with_actions)], "community_actions"))
+    rows.append(Row(_("Community actions recorded"), [count(with_actions)], "community_actions"))
     return Table(
         "community",
-        "Community assessments and actions",
-        "Assessments",
-        ["Assessments"],
+        _("Community assessments and actions"),
+        _("Assessments"),
+        [_("Assessments")],
         rows,
         total,
-        "Assessments of the community's part in a case, made in the period, and those "
-        "that recorded community actions (changes to the space, policy or support).",
+        _(
+            "Assessments of the community's part in a case, made in the period, and those "
+            "that recorded community actions (changes to the space, policy or support)."
+        ),
     )
 
 
@@ -736,13 +760,15 @@ def _accounts(period, now):
     many = per_account.count()
     return Table(
         "accounts",
-        "People in more than one case",
-        "Accounts",
-        ["Accounts"],
-        [Row("A party in more than one case open in the period", [count(many)], "many")],
+        _("People in more than one case"),
+        _("Accounts"),
+        [_("Accounts")],
+        [Row(_("A party in more than one case open in the period"), [count(many)], "many")],
         None,
-        "Accounts linked to a party in two or more cases open at some time in the period. "
-        "People without an account cannot be counted: their records belong to one case.",
+        _(
+            "Accounts linked to a party in two or more cases open at some time in the period. "
+            "People without an account cannot be counted: their records belong to one case."
+        ),
     )
 
 
@@ -820,10 +846,13 @@ def _count_bars(pairs):
 def _time_bars(table):
     bars = []
     for row in table.rows:
-        _, median, _, target, _ = row.cells
-        text = str(median) if median.shown is not None else f"{NOT_SHOWN} (fewer than 5 stays)"
+        median, target = row.cells[1], row.cells[3]
+        if median.shown is not None:
+            text = str(median)
+        else:
+            text = _("not shown (fewer than %(small)s stays)", small=SMALL)
         if target.shown is not None:
-            text += f", target {target}"
+            text = _("%(figure)s, target %(target)s", figure=text, target=target)
         bars.append(Bar(row.label, median.shown, text, target.shown))
     return bars
 
@@ -832,28 +861,28 @@ def _time_bars(table):
 CHARTS = {
     "filed": (
         "filed",
-        "Cases filed, by severity",
+        _l("Cases filed, by severity"),
         lambda t: _count_bars(zip(t.columns[:-1], t.total.cells[:-1], strict=True)),
     ),
     "open": (
         "open",
-        "Open at the end of the period, by stage",
+        _l("Open at the end of the period, by stage"),
         lambda t: _count_bars((r.label, r.cells[0]) for r in t.rows),
     ),
-    "time": ("time", "Median time in each stage, beside its target", _time_bars),
+    "time": ("time", _l("Median time in each stage, beside its target"), _time_bars),
     "ended": (
         "ended",
-        "How cases ended",
+        _l("How cases ended"),
         lambda t: _count_bars((r.label, r.cells[0]) for r in t.rows if r.key != "reopened"),
     ),
     "actions": (
         "actions",
-        "Restorative actions due in the period, by where they stand",
+        _l("Restorative actions due in the period, by where they stand"),
         lambda t: _count_bars((r.label, r.cells[0]) for r in t.rows),
     ),
     "checkins": (
         "checkins",
-        "Follow-up check-ins due in the period",
+        _l("Follow-up check-ins due in the period"),
         lambda t: _count_bars((r.label, r.cells[0]) for r in t.rows),
     ),
 }
@@ -872,17 +901,24 @@ def chart(report, key):
     """The chart ``key`` of ``report`` (which holds its section)."""
     section, title, bars = CHARTS[key]
     table = report[section]
-    alt = f"Bar chart: {title.lower()}, {report.period.dates}. The figures are in the table "
-    alt += f"“{table.title}” beside it."
-    return Chart(key, title, alt, bars(table))
+    alt = _(
+        "Bar chart: %(title)s, %(dates)s. The figures are in the table “%(table)s” beside it.",
+        title=title.lower(),
+        dates=report.period.dates,
+        table=table.title,
+    )
+    return Chart(key, str(title), alt, bars(table))
 
 
 # --- The CSV ------------------------------------------------------------------------------
 
-SAFE_TO_SHARE = (
-    f"Counts below {SMALL} are shown as “{FEWER}”; where a total would give such a count "
-    f"away, another count is “{NOT_SHOWN}”; medians and percentiles over fewer than "
-    f"{SMALL} stays are not shown. No names, titles or references."
+SAFE_TO_SHARE = _l(
+    "Counts below %(small)s are shown as “%(fewer)s”; where a total would give such a count "
+    "away, another count is “%(not_shown)s”; medians and percentiles over fewer than "
+    "%(small)s stays are not shown. No names, titles or references.",
+    small=SMALL,
+    fewer=FEWER,
+    not_shown=NOT_SHOWN,
 )
 
 
@@ -900,10 +936,10 @@ def csv_text(report):
     period = report.period
     made = i18n.when_text(report.made_at)
     for line in (
-        ["Mend report: how the process is doing"],
-        ["Period", period.label, period.dates],
-        ["Made", made],
-        ["Safe to share", SAFE_TO_SHARE],
+        [_("Mend report: how the process is doing")],
+        [_("Period"), period.label, period.dates],
+        [_("Made"), made],
+        [_("Safe to share"), str(SAFE_TO_SHARE)],
     ):
         writer.writerow(line)
     for table in report.tables.values():

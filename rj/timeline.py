@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
 from rj import entries, workflow
@@ -40,9 +42,9 @@ from rj.vocabulary import (
     label,
 )
 
-UNKNOWN = "Unknown account"
+UNKNOWN = _l("Unknown account")
 # The author of what was written publicly: no account stands behind it.
-PUBLIC_AUTHOR = "Raised publicly (no account)"
+PUBLIC_AUTHOR = _l("Raised publicly (no account)")
 
 
 @dataclass
@@ -73,11 +75,11 @@ class Item:
 
 # The case page's filter of the timeline: its choices, and which kinds each shows.
 TIMELINE_GROUPS = {
-    "accounts": "Statements and accounts",
-    "evidence": "Evidence and findings",
-    "notes": "Notes",
-    "process": "Process",
-    "moves": "Stage moves",
+    "accounts": _l("Statements and accounts"),
+    "evidence": _l("Evidence and findings"),
+    "notes": _l("Notes"),
+    "process": _l("Process"),
+    "moves": _l("Stage moves"),
 }
 KIND_GROUP = {
     "statement": "accounts",
@@ -102,7 +104,7 @@ class _Names:
     def __call__(self, user_id):
         if user_id is None:
             return ""
-        return self.names.get(user_id, UNKNOWN)
+        return self.names[user_id] if user_id in self.names else str(UNKNOWN)
 
 
 def _witnesses(entry_rows):
@@ -149,22 +151,25 @@ def build(case):
         Party.select(Party.id, Person.name).join(Person).where(Party.case == case).tuples()
     )
     witnesses = _witnesses(entry_rows)
+    # An item's words are plain strings: the export writes them as JSON.
+    public_author = str(PUBLIC_AUTHOR)
+    team = _("Case team")
 
     items = [
         Item(
             case.created_at,
             "filed",
-            f"{label(CASE_KIND_LABELS, case.kind)} filed",
-            name(case.created_by_id) if case.created_by_id else PUBLIC_AUTHOR,
-            "Case team",
+            _("%(kind)s filed", kind=label(CASE_KIND_LABELS, case.kind)),
+            name(case.created_by_id) if case.created_by_id else public_author,
+            team,
             case.what_happened,
             [
-                ("When", case.occurred_at),
-                ("Where", case.location),
-                ("Raised by", case.raised_by),
-                ("People involved", case.people_involved),
-                ("Severity", label(SEVERITY_LABELS, case.severity)),
-                ("Immediate safety steps", case.safety_steps),
+                (_("When"), case.occurred_at),
+                (_("Where"), case.location),
+                (_("Raised by"), case.raised_by),
+                (_("People involved"), case.people_involved),
+                (_("Severity"), str(label(SEVERITY_LABELS, case.severity))),
+                (_("Immediate safety steps"), case.safety_steps),
             ],
             anchor="filed",
         )
@@ -174,11 +179,14 @@ def build(case):
             Item(
                 ack.created_at,
                 "acknowledgement",
-                "Acknowledged",
+                _("Acknowledged"),
                 name(ack.by_id),
-                "Case team",
+                team,
                 ack.note,
-                [("Acknowledged on", ack.at), ("How", label(ACK_METHOD_LABELS, ack.method))],
+                [
+                    (_("Acknowledged on"), ack.at),
+                    (_("How"), str(label(ACK_METHOD_LABELS, ack.method))),
+                ],
                 anchor=f"ack-{ack.id}",
             )
         )
@@ -187,9 +195,9 @@ def build(case):
             Item(
                 entry.created_at,
                 entry.kind,
-                label(ENTRY_KIND_LABELS, entry.kind),
-                name(entry.author_id) if entry.author_id else PUBLIC_AUTHOR,
-                label(AUDIENCE_LABELS, entry.audience),
+                str(label(ENTRY_KIND_LABELS, entry.kind)),
+                name(entry.author_id) if entry.author_id else public_author,
+                str(label(AUDIENCE_LABELS, entry.audience)),
                 entry.body,
                 entry=entry,
                 anchor=f"entry-{entry.id}",
@@ -207,14 +215,14 @@ def build(case):
             Item(
                 meeting.created_at,
                 "meeting",
-                "Meeting scheduled",
+                _("Meeting scheduled"),
                 name(meeting.created_by_id),
-                "Case team",
+                team,
                 "",
                 [
-                    ("When", meeting.scheduled_at),
-                    ("Where", meeting.place),
-                    ("Who attends", meeting.attendees),
+                    (_("When"), meeting.scheduled_at),
+                    (_("Where"), meeting.place),
+                    (_("Who attends"), meeting.attendees),
                 ],
                 anchor=f"meeting-{meeting.id}",
             )
@@ -224,11 +232,11 @@ def build(case):
                 Item(
                     meeting.outcome_recorded_at,
                     "meeting-outcome",
-                    "Meeting held",
+                    _("Meeting held"),
                     name(meeting.created_by_id),
-                    "Case team",
+                    team,
                     meeting.outcome,
-                    [("Minutes", meeting.minutes)],
+                    [(_("Minutes"), meeting.minutes)],
                     anchor=f"meeting-{meeting.id}-outcome",
                 )
             )
@@ -237,16 +245,16 @@ def build(case):
             Item(
                 action.created_at,
                 "action",
-                f"Action: {action_label(action.kind)}",
+                _("Action: %(kind)s", kind=action_label(action.kind)),
                 name(action.owner_id),
-                "Case team",
+                team,
                 action.description,
                 [
-                    ("For", party_names.get(action.party_id, "")),
-                    ("Owner", name(action.owner_id)),
-                    ("Due", action.due_on),
-                    ("Status", label(ACTION_STATUS_LABELS, action.status)),
-                    ("Waived because", action.waived_reason),
+                    (_("For"), party_names.get(action.party_id, "")),
+                    (_("Owner"), name(action.owner_id)),
+                    (_("Due"), action.due_on),
+                    (_("Status"), str(label(ACTION_STATUS_LABELS, action.status))),
+                    (_("Waived because"), action.waived_reason),
                 ],
                 anchor=f"action-{action.id}",
             )
@@ -256,13 +264,13 @@ def build(case):
             Item(
                 assessment.at,
                 "community",
-                "Community impact assessed",
+                _("Community impact assessed"),
                 name(assessment.by_id),
-                "Case team",
+                team,
                 assessment.impacted,
                 [
-                    ("Community actions", assessment.actions),
-                    ("None, because", assessment.none_reason),
+                    (_("Community actions"), assessment.actions),
+                    (_("None, because"), assessment.none_reason),
                 ],
                 anchor=f"community-{assessment.id}",
             )
@@ -272,11 +280,11 @@ def build(case):
             Item(
                 checkin.created_at,
                 "checkin",
-                "Check-in scheduled",
+                _("Check-in scheduled"),
                 "",
-                "Case team",
+                team,
                 checkin.notes,
-                [("Due", checkin.due_on), ("Held", checkin.held_at)],
+                [(_("Due"), checkin.due_on), (_("Held"), checkin.held_at)],
                 anchor=f"checkin-{checkin.id}",
             )
         )
@@ -285,11 +293,11 @@ def build(case):
             Item(
                 reflection.at,
                 "reflection",
-                "Closing reflection",
+                _("Closing reflection"),
                 name(reflection.by_id),
-                "Case team",
+                team,
                 reflection.repaired,
-                [("What the community learned", reflection.learned)],
+                [(_("What the community learned"), reflection.learned)],
                 anchor=f"reflection-{reflection.id}",
             )
         )
@@ -298,14 +306,14 @@ def build(case):
             Item(
                 appeal.filed_at,
                 "appeal",
-                "Appeal",
+                _("Appeal"),
                 "",
-                "Case team",
+                team,
                 appeal.grounds,
                 [
-                    ("Reviewer", name(appeal.reviewer_id)),
-                    ("Outcome", label(APPEAL_OUTCOME_LABELS, appeal.outcome or "")),
-                    ("Decided", appeal.decided_at),
+                    (_("Reviewer"), name(appeal.reviewer_id)),
+                    (_("Outcome"), str(label(APPEAL_OUTCOME_LABELS, appeal.outcome or ""))),
+                    (_("Decided"), appeal.decided_at),
                 ],
                 anchor=f"appeal-{appeal.id}",
             )
@@ -316,10 +324,13 @@ def build(case):
             Item(
                 record.at,
                 "move",
-                f"Moved from {workflow.stage(details['from']).label} to "
-                f"{workflow.stage(details['to']).label}",
+                _(
+                    "Moved from %(from_stage)s to %(to_stage)s",
+                    from_stage=workflow.stage(details["from"]).label,
+                    to_stage=workflow.stage(details["to"]).label,
+                ),
                 name(record.actor_id),
-                "Facilitators only",
+                _("Facilitators only"),
                 anchor=f"move-{record.id}",
                 visibility="facilitators",
             )

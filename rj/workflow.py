@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import g
+from flask_babel import gettext as _
 
 from rj import audit, db, entries, i18n, policy
 from rj.clock import to_utc, today, utcnow
@@ -34,10 +35,15 @@ from rj.vocabulary import EARLY_CLOSE_KINDS, STAGE_DEFAULTS
 
 def stale(case):
     """The refusal of a change made on an old version of ``case`` (as it is now)."""
-    who = case.updated_by.display_name if case.updated_by else "someone"
+    who = case.updated_by.display_name if case.updated_by else _("someone")
     return Stale(
-        f"{case.reference} was changed by {who} a moment ago and is now in "
-        f"{stage(case.stage).label}. Nothing was moved; check it and try again.",
+        _(
+            "%(reference)s was changed by %(who)s a moment ago and is now in %(stage)s. "
+            "Nothing was moved; check it and try again.",
+            reference=case.reference,
+            who=who,
+            stage=stage(case.stage).label,
+        ),
         current=case,
     )
 
@@ -114,16 +120,16 @@ def configure(by, stage_values, community_enabled, appeal_window_days):
     from rj import settings
 
     if not 1 <= appeal_window_days <= 365:
-        raise Refused("Between 1 and 365 days.", "appeal_window_days")
+        raise Refused(_("Between 1 and 365 days."), "appeal_window_days")
     with db.write_tx():
         for key, (label, help_text, target_days) in stage_values.items():
             if key not in STAGE_KEYS:
-                raise Refused("That is not a stage of the process.")
+                raise Refused(_("That is not a stage of the process."))
             label = (label or "").strip()
             if not label:
-                raise Refused("Give the stage a label.", f"label_{key}")
+                raise Refused(_("Give the stage a label."), f"label_{key}")
             if target_days is not None and not 0 <= target_days <= 365:
-                raise Refused("Between 0 and 365 days.", f"target_{key}")
+                raise Refused(_("Between 0 and 365 days."), f"target_{key}")
             values = {
                 "label": label,
                 "help": (help_text or "").strip(),
@@ -162,43 +168,62 @@ class Missing(str):
         return missing
 
 
-def _needs(text, key, step):
-    return Missing(f"Needs {text} before {stage(key).label}", step)
+def _label(key):
+    return stage(key).label
 
 
 def _rule_filed(case):
     ok = case.kind and case.what_happened.strip() and case.occurred_at and case.location.strip()
-    return [] if ok else [_needs("what happened, when and where", "filed", "facts")]
+    if ok:
+        return []
+    return [
+        Missing(
+            _("Needs what happened, when and where before %(stage)s", stage=_label("filed")),
+            "facts",
+        )
+    ]
 
 
 def _rule_acknowledged(case):
-    exists = Acknowledgement.select().where(Acknowledgement.case == case).exists()
-    return [] if exists else [_needs("an acknowledgement", "acknowledged", "acknowledgement")]
+    if Acknowledgement.select().where(Acknowledgement.case == case).exists():
+        return []
+    return [
+        Missing(
+            _("Needs an acknowledgement before %(stage)s", stage=_label("acknowledged")),
+            "acknowledgement",
+        )
+    ]
 
 
 def lead_problem(case, user):
     """Why ``user`` cannot lead (or review) this case, or None."""
     if user is None:
-        return "no lead facilitator is assigned"
+        return _("no lead facilitator is assigned")
     if user.role not in ("facilitator", "admin") or not user.is_active:
-        return f"{user.display_name} is not an active facilitator"
+        return _("%(name)s is not an active facilitator", name=user.display_name)
     is_party = (
         Party.select().join(Person).where((Party.case == case) & (Person.user == user)).exists()
     )
     if is_party:
-        return f"{user.display_name} is a party to this case"
+        return _("%(name)s is a party to this case", name=user.display_name)
     if Conflict.select().where((Conflict.case == case) & (Conflict.user == user)).exists():
-        return f"{user.display_name} has declared a conflict in this case"
+        return _("%(name)s has declared a conflict in this case", name=user.display_name)
     return None
 
 
 def _rule_investigating(case):
     lead = User.get_or_none(User.id == case.lead_id) if case.lead_id else None
-    return (
-        []
-        if lead_problem(case, lead) is None
-        else [_needs("a lead facilitator who is not a party to the case", "investigating", "lead")]
-    )
+    if lead_problem(case, lead) is None:
+        return []
+    return [
+        Missing(
+            _(
+                "Needs a lead facilitator who is not a party to the case before %(stage)s",
+                stage=_label("investigating"),
+            ),
+            "lead",
+        )
+    ]
 
 
 def _rule_hearing(case):
@@ -207,10 +232,21 @@ def _rule_hearing(case):
         (Entry.case == case) & (Entry.kind == "finding") & Entry.redacted_at.is_null()
     )
     if not findings.exists():
-        missing.append(_needs("findings recorded", "hearing", "findings"))
+        missing.append(
+            Missing(
+                _("Needs findings recorded before %(stage)s", stage=_label("hearing")),
+                "findings",
+            )
+        )
     if not Meeting.select().where(Meeting.case == case).exists():
         missing.append(
-            _needs("a meeting scheduled (when, where, who attends)", "hearing", "meeting")
+            Missing(
+                _(
+                    "Needs a meeting scheduled (when, where, who attends) before %(stage)s",
+                    stage=_label("hearing"),
+                ),
+                "meeting",
+            )
         )
     return missing
 
@@ -221,12 +257,36 @@ def _rule_restoring(case):
         (Meeting.case == case) & Meeting.outcome_recorded_at.is_null(False)
     )
     if not held.exists():
-        missing.append(_needs("the meeting's outcome recorded", "restoring", "meeting_outcome"))
+        missing.append(
+            Missing(
+                _(
+                    "Needs the meeting's outcome recorded before %(stage)s",
+                    stage=_label("restoring"),
+                ),
+                "meeting_outcome",
+            )
+        )
     actions = list(Action.select().where(Action.case == case))
     if not actions:
-        missing.append(_needs("a decision with at least one action", "restoring", "action"))
+        missing.append(
+            Missing(
+                _(
+                    "Needs a decision with at least one action before %(stage)s",
+                    stage=_label("restoring"),
+                ),
+                "action",
+            )
+        )
     elif any(a.owner_id is None or a.due_on is None for a in actions):
-        missing.append(_needs("an owner and a due date for every action", "restoring", "actions"))
+        missing.append(
+            Missing(
+                _(
+                    "Needs an owner and a due date for every action before %(stage)s",
+                    stage=_label("restoring"),
+                ),
+                "actions",
+            )
+        )
     return missing
 
 
@@ -234,14 +294,25 @@ def _rule_community(case):
     if CommunityAssessment.select().where(CommunityAssessment.case == case).exists():
         return []
     return [
-        _needs('the community impact assessed (or "none" with a reason)', "community", "community")
+        Missing(
+            _(
+                'Needs the community impact assessed (or "none" with a reason) before %(stage)s',
+                stage=_label("community"),
+            ),
+            "community",
+        )
     ]
 
 
 def _rule_followup(case):
     if CheckIn.select().where(CheckIn.case == case).exists():
         return []
-    return [_needs("at least one dated check-in", "followup", "checkin")]
+    return [
+        Missing(
+            _("Needs at least one dated check-in before %(stage)s", stage=_label("followup")),
+            "checkin",
+        )
+    ]
 
 
 def appeal_window_open(case):
@@ -256,14 +327,35 @@ def _rule_closed(case):
         (Action.case == case)
         & ((Action.status == "open") | ((Action.status == "waived") & (Action.waived_reason == "")))
     )
+    closed = _label("closed")
     if open_actions.exists():
-        missing.append(_needs("every action done, or waived with a reason", "closed", "actions"))
+        missing.append(
+            Missing(
+                _(
+                    "Needs every action done, or waived with a reason before %(stage)s",
+                    stage=closed,
+                ),
+                "actions",
+            )
+        )
     if not Reflection.select().where(Reflection.case == case).exists():
-        missing.append(_needs("a closing reflection", "closed", "reflection"))
+        missing.append(
+            Missing(_("Needs a closing reflection before %(stage)s", stage=closed), "reflection")
+        )
     if Appeal.select().where((Appeal.case == case) & Appeal.outcome.is_null()).exists():
-        missing.append(_needs("the open appeal decided", "closed", "appeal_outcome"))
+        missing.append(
+            Missing(
+                _("Needs the open appeal decided before %(stage)s", stage=closed),
+                "appeal_outcome",
+            )
+        )
     elif appeal_window_open(case):
-        missing.append(_needs("the appeal window to have passed", "closed", "wait_for_appeals"))
+        missing.append(
+            Missing(
+                _("Needs the appeal window to have passed before %(stage)s", stage=closed),
+                "wait_for_appeals",
+            )
+        )
     return missing
 
 
@@ -291,14 +383,16 @@ def missing_for(case, target):
 def _appeal_window_reason(case):
     """Why ``case`` is not where an appeal can be opened (its stage, the window), or None."""
     if case.stage not in APPEAL_FROM:
-        labels = ", ".join(stage(k).label for k in APPEAL_FROM)
-        return f"An appeal can only be filed while the case is in {labels}."
+        labels = ", ".join(str(stage(k).label) for k in APPEAL_FROM)
+        return _("An appeal can only be filed while the case is in %(stages)s.", stages=labels)
     if not appeal_window_open(case):
         if case.decision_communicated_on is None:
-            return "The decision has not been communicated yet, so there is nothing to appeal."
-        return (
-            f"The appeal window is closed: it was {appeal_window_days()} days from "
-            f"{i18n.day_text(case.decision_communicated_on)}, when the decision was communicated."
+            return _("The decision has not been communicated yet, so there is nothing to appeal.")
+        return _(
+            "The appeal window is closed: it was %(days)s days from %(day)s, when the decision "
+            "was communicated.",
+            days=appeal_window_days(),
+            day=i18n.day_text(case.decision_communicated_on),
         )
     return None
 
@@ -307,7 +401,7 @@ def appeal_closed_reason(case):
     """Why no appeal can be filed on ``case`` now, or None: the one rule the appeal page,
     the case page and a move into Appeal all follow."""
     if case.stage == "appeal" or open_appeal(case) is not None:
-        return f"{case.reference} already has an appeal under review."
+        return _("%(reference)s already has an appeal under review.", reference=case.reference)
     return _appeal_window_reason(case)
 
 
@@ -318,9 +412,22 @@ def _appeal_problems(case):
         return [reason.rstrip(".")]
     appeal = open_appeal(case)
     if appeal is None or not appeal.grounds.strip():
-        return [_needs("the appeal's grounds recorded", "appeal", "appeal")]
+        return [
+            Missing(
+                _("Needs the appeal's grounds recorded before %(stage)s", stage=_label("appeal")),
+                "appeal",
+            )
+        ]
     if appeal.reviewer_id is None or appeal.reviewer_id == case.lead_id:
-        return [_needs("a reviewer who is not the lead facilitator", "appeal", "appeal")]
+        return [
+            Missing(
+                _(
+                    "Needs a reviewer who is not the lead facilitator before %(stage)s",
+                    stage=_label("appeal"),
+                ),
+                "appeal",
+            )
+        ]
     return []
 
 
@@ -336,12 +443,15 @@ def open_appeal(case):
 def check_move(case, to, reason=""):
     """Raise Refused unless ``case`` may move to ``to`` now."""
     if to not in STAGE_KEYS:
-        raise Refused("That is not a stage of the process.")
+        raise Refused(_("That is not a stage of the process."))
     if to == case.stage:
         return
     if case.stage == "appeal":
         raise Refused(
-            f"A case leaves {stage('appeal').label} when the reviewer records the outcome."
+            _(
+                "A case leaves %(stage)s when the reviewer records the outcome.",
+                stage=_label("appeal"),
+            )
         )
     if to == "appeal":
         problems = _appeal_problems(case)
@@ -351,11 +461,11 @@ def check_move(case, to, reason=""):
             )
         return
     if not stage(to).enabled:
-        raise Refused(f"{stage(to).label} is switched off for this organisation.")
+        raise Refused(_("%(stage)s is switched off for this organisation.", stage=_label(to)))
     backward = ORDER.index(to) < ORDER.index(case.stage)
     if backward:
         if not (reason or "").strip():
-            raise Refused(f"A move back to {stage(to).label} needs a reason.")
+            raise Refused(_("A move back to %(stage)s needs a reason.", stage=_label(to)))
         return
     missing = missing_for(case, to)
     if missing:
@@ -393,14 +503,13 @@ def move_options(case):
         if key == case.stage:
             options.append(MoveOption(option, True, current=True))
         elif case.stage == "appeal":
-            options.append(
-                MoveOption(option, False, f"It leaves {option.label} when the reviewer decides.")
-            )
+            why = _("It leaves %(stage)s when the reviewer decides.", stage=option.label)
+            options.append(MoveOption(option, False, why))
         elif key == "appeal":
-            why = appeal_closed_reason(case) or "File the appeal on the case page first."
+            why = appeal_closed_reason(case) or _("File the appeal on the case page first.")
             options.append(MoveOption(option, False, why))
         elif not option.enabled:
-            options.append(MoveOption(option, False, "Switched off for this organisation."))
+            options.append(MoveOption(option, False, _("Switched off for this organisation.")))
         elif is_backward(case, key):
             options.append(MoveOption(option, True, backward=True))
         else:
@@ -419,7 +528,8 @@ def next_stage(case):
 
 
 def move_summary(from_stage, to):
-    """What a move did, in words: the start of the note that keeps its reason."""
+    """What a move did, in words: the start of the note that keeps its reason. The note is
+    stored in the case record, so these words are not translated."""
     if from_stage == "closed":
         return f"Reopened in {stage(to).label}"
     if to in ORDER and from_stage in ORDER and ORDER.index(to) < ORDER.index(from_stage):
@@ -618,21 +728,23 @@ def close_early(case, kind, reason, by, version, duplicate_of=None):
     referred elsewhere, with a reason. The full closing rules do not apply."""
     reason = (reason or "").strip()
     if kind not in EARLY_CLOSE_KINDS:
-        raise Refused("Choose withdrawn, duplicate or referred.", "kind")
+        raise Refused(_("Choose withdrawn, duplicate or referred."), "kind")
     if not reason:
-        raise Refused("Closing a case early needs a reason.", "reason")
+        raise Refused(_("Closing a case early needs a reason."), "reason")
     with db.write_tx():
         current = _locked(case, version)
         if current.stage == "closed":
-            raise Refused(f"{current.reference} is already closed.")
+            raise Refused(_("%(reference)s is already closed.", reference=current.reference))
         original = None
         if kind == "duplicate":
             wanted = (duplicate_of or "").strip().upper()
             if not wanted:
-                raise Refused("Give the reference of the case this one duplicates.", "duplicate_of")
+                raise Refused(
+                    _("Give the reference of the case this one duplicates."), "duplicate_of"
+                )
             original = policy.board_cases(by).where(Case.reference == wanted).first()
             if original is None or original.id == current.id:
-                raise Refused("There is no other case with that reference.", "duplicate_of")
+                raise Refused(_("There is no other case with that reference."), "duplicate_of")
         from_stage, now = current.stage, utcnow()
         changes = _stage_changes(current, "closed", now)
         changes.update(
@@ -651,14 +763,16 @@ def close_early(case, kind, reason, by, version, duplicate_of=None):
 def record_appeal_outcome(case, outcome, by, note=""):
     """The reviewer's decision ends the appeal and moves the case out of Appeal."""
     if outcome not in APPEAL_OUTCOMES:
-        raise Refused("Choose upheld, back to Hearing or back to Restoring.", "outcome")
+        raise Refused(_("Choose upheld, back to Hearing or back to Restoring."), "outcome")
     with db.write_tx():
         current = _locked(case, None)
         appeal = open_appeal(current)
         if current.stage != "appeal" or appeal is None:
-            raise Refused(f"{current.reference} has no appeal under review.")
+            raise Refused(
+                _("%(reference)s has no appeal under review.", reference=current.reference)
+            )
         if not policy.may_decide_appeal(by, appeal):
-            raise Refused("Only the appeal's reviewer records its outcome.", status=403)
+            raise Refused(_("Only the appeal's reviewer records its outcome."), status=403)
         to = APPEAL_OUTCOMES[outcome] or current.appeal_return_stage or "restoring"
         now = utcnow()
         Appeal.update(outcome=outcome, outcome_note=note, decided_at=now).where(

@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
@@ -80,7 +81,11 @@ def _board_context(filters, loaded=None):
         "etag": board.etag(current_user, filters, show_names, loaded, counted),
         "notice": board.new_concerns(current_user),
         "empty_column": {
-            column.key: f"No cases in {column.stage.label}. {STAGE_ARRIVALS[column.key]}"
+            column.key: _(
+                "No cases in %(stage)s. %(arrivals)s",
+                stage=column.stage.label,
+                arrivals=STAGE_ARRIVALS[column.key],
+            )
             for column in columns
         },
     }
@@ -196,7 +201,7 @@ def move(case):
         template = "board/_move_form.html" if request.htmx else "board/move.html"
         return render_template(template, **_move_context(case, form))
     if not form.validate():
-        message = " ".join(e for errors in form.errors.values() for e in errors)
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _refused(case, message, 422, form)
     try:
         moved = workflow.move(
@@ -213,10 +218,11 @@ def move(case):
         return _refused(stale.current, stale.message, 409, form, card)
     except Refused as refused:
         return _refused(case, refused.message, refused.status, form, steps=refused.steps)
+    label = workflow.stage(moved.stage).label
     announcement = (
-        f"{moved.reference} moved to {workflow.stage(moved.stage).label}."
+        _("%(reference)s moved to %(stage)s.", reference=moved.reference, stage=label)
         if moved.stage != case.stage
-        else f"{moved.reference} reordered in {workflow.stage(moved.stage).label}."
+        else _("%(reference)s reordered in %(stage)s.", reference=moved.reference, stage=label)
     )
     if not request.htmx:
         flash(announcement, "ok")
@@ -225,7 +231,7 @@ def move(case):
     show_names = session.get(NAMES_KEY, False)
     totals = {}
     if moved.stage != case.stage:  # a reorder leaves every count as it was
-        totals, _ = board.counts(current_user, filters)
+        totals = board.counts(current_user, filters)[0]
     card = board.card_for(moved, show_names)
     return render_template(
         "board/_moved.html",

@@ -13,9 +13,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from rj import casepage, cases, export, policy, timeline, workflow
+from rj import casepage, cases, export, policy, tablet, timeline, workflow
 from rj.clock import local, to_utc
 from rj.forms.cases import FactsForm, FactsRedactForm, IntakeForm, SeverityForm
 from rj.models import TEXT_FACT_FIELDS
@@ -24,8 +26,8 @@ from rj.refusals import Refused
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 KINDS = {
-    "complaint": ("complaint", "File a complaint"),
-    "incident": ("incident", "Report an incident"),
+    "complaint": ("complaint", _l("File a complaint")),
+    "incident": ("incident", _l("Report an incident")),
 }
 
 
@@ -45,7 +47,7 @@ def file(kind):
         facts = form.facts()
         facts["occurred_at"] = to_utc(facts["occurred_at"])
         case = cases.file_case(current_user, kind=kind, severity=form.severity.data, **facts)
-        flash(f"{case.reference} is filed.", "ok")
+        flash(_("%(reference)s is filed.", reference=case.reference), "ok")
         return redirect(url_for("cases.show", reference=case.reference))
     status = 422 if form.errors else 200
     return render_template("cases/file.html", form=form, kind=kind, heading=KINDS[kind][1]), status
@@ -78,6 +80,8 @@ def show(case):
             record_actions=casepage.record_actions(case, panel, current_user),
             severity_form=SeverityForm(formdata=None, data={"severity": case.severity}),
             flash_in_page=bool(view.saved),
+            # A quick report from the tablet has no facts: the page says why.
+            quick_report=case.title == tablet.QUICK_REPORT_TITLE,
         )
     )
     if request.args.get("order") == view.order:  # the reader chose it: remember it
@@ -104,7 +108,7 @@ def set_severity(case):
         except Refused as refused:
             error, status = _refuse(form, refused), refused.status
         else:
-            flash(f"The severity of {case.reference} is set.", "ok")
+            flash(_("The severity of %(reference)s is set.", reference=case.reference), "ok")
             return redirect(url_for("cases.show", reference=case.reference))
     if form.errors and status == 200:
         status = 422
@@ -179,7 +183,7 @@ def correct_facts(case):
                 case = cases.reload(case)
                 form.revision.data = case.facts_revision
         else:
-            flash(f"The facts of {case.reference} are corrected.", "ok")
+            flash(_("The facts of %(reference)s are corrected.", reference=case.reference), "ok")
             return redirect(casepage.saved_url(case, "filed"))
     if form.errors and status == 200:
         status = 422
@@ -209,7 +213,10 @@ def redact_facts(case):
         except Refused as refused:
             error, status = _refuse(form, refused), refused.status
         else:
-            flash(f"The chosen facts of {case.reference} are redacted.", "ok")
+            flash(
+                _("The chosen facts of %(reference)s are redacted.", reference=case.reference),
+                "ok",
+            )
             return redirect(casepage.saved_url(case, "filed"))
     if form.errors and status == 200:
         status = 422
@@ -222,7 +229,9 @@ def _now_shown(case):
     """What each fact holds now, shortened, beside its checkbox."""
     facts = cases.facts_of(case)
     return {
-        name: "now: " + (facts[name][:80] + "…" if len(facts[name]) > 80 else facts[name])
+        name: _(
+            "now: %(text)s", text=facts[name][:80] + "…" if len(facts[name]) > 80 else facts[name]
+        )
         for name in TEXT_FACT_FIELDS
         if facts[name]
     }

@@ -1,6 +1,7 @@
 """The Due page: what facilitators must do soon, across every case they can see."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from rj import audit, due, policy, tablet
@@ -42,8 +43,11 @@ def draft(key):
             errors = refused.problems or {"form": refused.message}
             return draft_page(draft, errors, refused.status, "due/draft.html")
         flash(
-            f"The account is saved on {sent.case.reference}, sent by you for "
-            f"{draft.author.display_name}.",
+            _(
+                "The account is saved on %(reference)s, sent by you for %(name)s.",
+                reference=sent.case.reference,
+                name=draft.author.display_name,
+            ),
             "ok",
         )
         return redirect(url_for("cases.show", reference=sent.case.reference))

@@ -2,6 +2,7 @@
 charts, as a CSV and as a printable page. Opening or downloading one is recorded."""
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from rj import policy, reports
@@ -101,5 +102,12 @@ def chart(chart):
 def _refused(form, problem):
     """A download or chart for a period that cannot be: what is wrong, in words."""
     messages = [problem] if problem else []
-    messages += [f"{form[name].label.text}: {' '.join(form[name].errors)}" for name in form.errors]
+    messages += [
+        _(
+            "%(field)s: %(errors)s",
+            field=form[name].label.text,
+            errors=" ".join(str(error) for error in form[name].errors),
+        )
+        for name in form.errors
+    ]
     return Response(" ".join(messages) + "\n", status=422, mimetype="text/plain")

@@ -1,5 +1,7 @@
 """The form of a card's move: from a drag, the "Move to…" dialog or the no-script page."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     Form,
     SelectChoice,
@@ -20,16 +22,16 @@ class MoveForm(Form):
     """A move of a card: from a drag, the "Move to…" dialog or the no-script page."""
 
     to = SelectField(
-        "Move to", validate_choice=False, validators=[InputRequired("Choose a stage.")]
+        _l("Move to"), validate_choice=False, validators=[InputRequired(_l("Choose a stage."))]
     )
     version = WholeNumberField(
-        "Card version",
+        _l("Card version"),
         widget=HiddenInput(),
-        validators=[InputRequired("The card's version is missing. Reload the board.")],
+        validators=[InputRequired(_l("The card's version is missing. Reload the board."))],
     )
     reason = TextAreaField(
-        "Why it moves back",
-        description="Only for a move back: kept in the case record, for facilitators.",
+        _l("Why it moves back"),
+        description=_l("Only for a move back: kept in the case record, for facilitators."),
         validators=[Optional(), Limit(2000)],
     )
     before = WholeNumberField(widget=HiddenInput(), validators=[Optional()])
@@ -48,4 +50,4 @@ class MoveForm(Form):
         from rj import workflow
 
         if field.data not in workflow.STAGE_KEYS:
-            raise ValidationError("That is not a stage of the process.")
+            raise ValidationError(_("That is not a stage of the process."))

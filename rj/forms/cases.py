@@ -1,5 +1,7 @@
 """Forms of a case: filing it, and its facts corrected and redacted."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
@@ -16,41 +18,41 @@ class FactsFields(FlaskForm):
     """The facts of a case: filed with it, corrected as revisions."""
 
     title = StringField(
-        "Neutral short title",
-        description="Shown on the board in shared rooms: no names, nothing identifying.",
+        _l("Neutral short title"),
+        description=_l("Shown on the board in shared rooms: no names, nothing identifying."),
         validators=[
-            DataRequired("Give the case a short neutral title."),
+            DataRequired(_l("Give the case a short neutral title.")),
             Limit(FACT_LIMITS["title"]),
         ],
         render_kw={"autocomplete": "off"},
     )
     what_happened = TextAreaField(
-        "What happened",
-        validators=[DataRequired("Say what happened."), Limit(FACT_LIMITS["what_happened"])],
+        _l("What happened"),
+        validators=[DataRequired(_l("Say what happened.")), Limit(FACT_LIMITS["what_happened"])],
         render_kw={"rows": 6},
     )
     occurred_at = DateTimeLocalField(
-        "When it happened",
+        _l("When it happened"),
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired("Say when it happened."), not_in_the_future],
+        validators=[InputRequired(_l("Say when it happened.")), not_in_the_future],
     )
     location = StringField(
-        "Where it happened",
-        validators=[DataRequired("Say where it happened."), Limit(FACT_LIMITS["location"])],
+        _l("Where it happened"),
+        validators=[DataRequired(_l("Say where it happened.")), Limit(FACT_LIMITS["location"])],
     )
     people_involved = TextAreaField(
-        "Who was involved",
-        description="Names where known, or a description.",
+        _l("Who was involved"),
+        description=_l("Names where known, or a description."),
         validators=[Limit(FACT_LIMITS["people_involved"])],
         render_kw={"rows": 3, "autocomplete": "off"},
     )
     raised_by = StringField(
-        "Raised by",
-        validators=[DataRequired("Say who raised it."), Limit(FACT_LIMITS["raised_by"])],
+        _l("Raised by"),
+        validators=[DataRequired(_l("Say who raised it.")), Limit(FACT_LIMITS["raised_by"])],
         render_kw={"autocomplete": "off"},
     )
     safety_steps = TextAreaField(
-        "Immediate safety steps taken",
+        _l("Immediate safety steps taken"),
         validators=[Limit(FACT_LIMITS["safety_steps"])],
         render_kw={"rows": 3},
     )
@@ -62,35 +64,35 @@ class FactsFields(FlaskForm):
 def severity_choices():
     """Low to urgent, after an empty "Choose…": there is no silent default, and "not yet
     assessed" is never chosen."""
-    return [SelectChoice("", "Choose…")] + choices(
+    return [SelectChoice("", _l("Choose…"))] + choices(
         {s: SEVERITY_LABELS[s] for s in ASSESSED_SEVERITIES}
     )
 
 
 class IntakeForm(FactsFields):
     severity = SelectField(
-        "Severity",
+        _l("Severity"),
         choices=severity_choices(),
-        validators=[InputRequired("Choose a severity.")],
+        validators=[InputRequired(_l("Choose a severity."))],
     )
 
     def __init__(self, *args, kind="complaint", **kwargs):
         super().__init__(*args, **kwargs)
         if kind == "complaint":
-            self.raised_by.description = (
+            self.raised_by.description = _(
                 "The participant who complained, or who raised it for them."
             )
         else:
-            self.raised_by.description = "The staff member or volunteer reporting the incident."
+            self.raised_by.description = _("The staff member or volunteer reporting the incident.")
 
 
 class FactsForm(FactsFields):
     """A correction of the case's facts: a new revision, with why."""
 
     reason = TextAreaField(
-        "Why they are corrected",
-        description="Kept with the correction, for everyone who reads its history.",
-        validators=[DataRequired("Say why the facts are being corrected."), Limit(REASON_MAX)],
+        _l("Why they are corrected"),
+        description=_l("Kept with the correction, for everyone who reads its history."),
+        validators=[DataRequired(_l("Say why the facts are being corrected.")), Limit(REASON_MAX)],
         render_kw={"rows": 2},
     )
     revision = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])
@@ -98,19 +100,21 @@ class FactsForm(FactsFields):
 
 class FactsRedactForm(FlaskForm):
     fields = MultiCheckboxField(
-        "Which facts to redact",
+        _l("Which facts to redact"),
         choices=[SelectChoice(name, FACT_LABELS[name]) for name in TEXT_FACT_FIELDS],
-        validators=[DataRequired("Choose which facts to redact.")],
+        validators=[DataRequired(_l("Choose which facts to redact."))],
     )
     reason = TextAreaField(
-        "Why they are redacted",
-        description="Kept with the redaction. Do not repeat what is being removed.",
-        validators=[DataRequired("Say why these facts are redacted."), Limit(REASON_MAX)],
+        _l("Why they are redacted"),
+        description=_l("Kept with the redaction. Do not repeat what is being removed."),
+        validators=[DataRequired(_l("Say why these facts are redacted.")), Limit(REASON_MAX)],
         render_kw={"rows": 3},
     )
 
 
 class SeverityForm(FlaskForm):
     severity = SelectField(
-        "Severity", choices=severity_choices(), validators=[InputRequired("Choose a severity.")]
+        _l("Severity"),
+        choices=severity_choices(),
+        validators=[InputRequired(_l("Choose a severity."))],
     )
