@@ -19,7 +19,7 @@ GETTEXT = {"_", "gettext", "ngettext", "pgettext", "npgettext"}
 LETTER = re.compile(r"[^\W\d_]")
 # A literal that reads as words: two words or more, or one capitalised word.
 WORDS = re.compile(r"[^\W\d_]\s+[^\W\d_]|^[A-Z][a-z]+[.!?…:]?$")
-PLACEHOLDER = "\x00"
+PLACEHOLDER = "0"
 ATTRIBUTES_ONLY = re.compile(r'(\s*[\w:-]+="[^"]*")+\s*')
 
 
@@ -34,15 +34,15 @@ class _Skeleton(HTMLParser):
         if tag in ("script", "style"):
             self.skip += 1
         for name, value in attrs:
-            if name in READ_ATTRIBUTES and value and LETTER.search(value.replace(PLACEHOLDER, "")):
-                self.found.append(f'{name}="{value.replace(PLACEHOLDER, "…")}"')
+            if name in READ_ATTRIBUTES and value and LETTER.search(value):
+                self.found.append(f'{name}="{value}"')
 
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
             self.skip -= 1
 
     def handle_data(self, data):
-        text = data.replace(PLACEHOLDER, " ").strip()
+        text = data.strip()
         if ATTRIBUTES_ONLY.fullmatch(text):
             return  # a macro that writes attributes into a tag, not words
         if not self.skip and LETTER.search(text):
@@ -67,8 +67,9 @@ def unmarked(source, env=None):
             in_trans -= 1
         if kind == "data":
             skeleton.append(PLACEHOLDER if in_trans else value)
-        elif kind in ("variable_begin", "block_begin"):
-            skeleton.append(PLACEHOLDER)
+        elif kind == "variable_begin":
+            skeleton.append(PLACEHOLDER)  # a value: no words of its own, even in a tag name
+        # A {% tag %} leaves nothing, so `<tr{% if x %} class="y"{% endif %}>` stays a tag.
         if kind == "operator" and value == "(":
             depth += 1
             if len(previous) >= 1 and previous[-1] in GETTEXT:
