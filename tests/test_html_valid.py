@@ -23,10 +23,11 @@ from rj.vocabulary import ROLES
 from tests.helpers import (
     PASSWORD,
     build_places,
+    is_document,
     make_case,
     readable_pages,
     route_rules,
-    sign_in_session,
+    signed_in_as,
 )
 
 VNU = (
@@ -45,20 +46,6 @@ def vnu_command():
             pytest.fail(f"{missing} is missing; CI must check the HTML")
         pytest.skip(f"{missing} is missing (apt-get install default-jre-headless; npm ci)")
     return [java, "-jar", str(VNU), "--format", "json", "--stdout"]
-
-
-def is_document(response):
-    if response.mimetype != "text/html":
-        return False
-    return response.get_data(as_text=True).lstrip()[:15].lower() == "<!doctype html>"
-
-
-def signed_in_as(client, user):
-    if user is None:
-        with client.session_transaction() as session:
-            session.clear()
-    else:
-        sign_in_session(client, user)  # again each time: a page may end the session
 
 
 def every_page(app, users, values):
