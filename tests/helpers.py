@@ -130,6 +130,23 @@ def sign_in_session(client, user):
         session["seen_at"] = now
 
 
+def signed_in_as(client, user):
+    """Sign ``user`` in on ``client``, or sign it out when ``user`` is None. Again before
+    each request that needs it: a page may end the session."""
+    if user is None:
+        with client.session_transaction() as session:
+            session.clear()
+    else:
+        sign_in_session(client, user)
+
+
+def is_document(response):
+    """A whole HTML page, not an htmx fragment or a download."""
+    if response.mimetype != "text/html":
+        return False
+    return response.get_data(as_text=True).lstrip()[:15].lower() == "<!doctype html>"
+
+
 def make_case(
     stage="filed", by=None, lead=None, severity="medium", title="A neutral title", parties=()
 ):

@@ -245,3 +245,15 @@ def test_a_phone_sized_board_switches_stages_by_tab(browser, live_server):
     expect(page.get_by_role("link", name="Due")).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_show_more_loads_the_next_cards_in_place(page, live_app):
+    fac = create_user("facilitator")
+    for i in range(26):
+        make_case("filed", by=fac, title=f"Filed case {i}")
+    signed_in_board(page, fac)
+    expect(column(page, "filed").get_by_role("listitem")).to_have_count(25)
+    page.get_by_role("link", name="Show more").click()
+    expect(column(page, "filed").get_by_role("listitem")).to_have_count(26)
+    expect(page).to_have_url(re.compile(r"/board/$"))  # no page load: htmx added the card
+    expect(page.get_by_role("link", name="Show more")).to_have_count(0)
