@@ -497,20 +497,26 @@ def record_reflection(case, by, repaired, learned):
         return reflection
 
 
+def check_reviewer(case, reviewer):
+    """Refused for a reviewer who may not review ``case``'s appeal: the lead, a party, or
+    someone who declared a conflict (the same rule as for a lead, and not the lead)."""
+    problem = lead_problem(case, reviewer)
+    if problem is None and reviewer.id == case.lead_id:
+        problem = _("they are the lead facilitator")
+    if problem:
+        raise Refused(
+            _(
+                "%(name)s cannot review this appeal: %(problem)s.",
+                name=reviewer.display_name,
+                problem=problem,
+            ),
+            "reviewer",
+        )
+
+
 def file_appeal(case, by, grounds, reviewer, party=None):
     if reviewer is not None:
-        problem = lead_problem(case, reviewer)
-        if problem is None and reviewer.id == case.lead_id:
-            problem = _("they are the lead facilitator")
-        if problem:
-            raise Refused(
-                _(
-                    "%(name)s cannot review this appeal: %(problem)s.",
-                    name=reviewer.display_name,
-                    problem=problem,
-                ),
-                "reviewer",
-            )
+        check_reviewer(case, reviewer)
     with db.write_tx():
         appeal = Appeal.create(
             case=case, party=party, grounds=grounds, reviewer=reviewer, from_stage=case.stage
@@ -708,18 +714,7 @@ def set_action_owner(action, owner, by):
 def set_appeal_reviewer(appeal, reviewer, by):
     """A new reviewer for an open appeal (a handover): never the lead, a party or recused."""
     case = Case.get_by_id(appeal.case_id)
-    problem = lead_problem(case, reviewer)
-    if problem is None and reviewer.id == case.lead_id:
-        problem = _("they are the lead facilitator")
-    if problem:
-        raise Refused(
-            _(
-                "%(name)s cannot review this appeal: %(problem)s.",
-                name=reviewer.display_name,
-                problem=problem,
-            ),
-            "reviewer",
-        )
+    check_reviewer(case, reviewer)
     with db.write_tx():
         Appeal.update(reviewer=reviewer.id).where(Appeal.id == appeal.id).execute()
         case.touch(by)

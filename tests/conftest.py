@@ -16,20 +16,9 @@ from tests.helpers import (
     build_world,
     create_user,
     make_app,
+    pg_admin,
     sign_in_session,
 )
-
-
-def _pg_admin(sql):
-    import psycopg2
-
-    conn = psycopg2.connect(PG_URL)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +26,7 @@ def database_url(tmp_path_factory):
     """A migrated database for this run: a SQLite template file, or a new PostgreSQL database."""
     if PG_URL:
         name = f"mend_test_{uuid.uuid4().hex[:10]}"
-        _pg_admin(f'CREATE DATABASE "{name}"')
+        pg_admin(f'CREATE DATABASE "{name}"')
         url = urlunparse(urlparse(PG_URL)._replace(path=f"/{name}"))
     else:
         url = str(tmp_path_factory.mktemp("template") / "mend.sqlite3")
@@ -49,7 +38,7 @@ def database_url(tmp_path_factory):
         rjdb.database.close_all()
     yield url
     if PG_URL:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _truncate_all():

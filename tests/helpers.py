@@ -218,7 +218,7 @@ def fresh_instance(tmp_path, **overrides):
     folder.mkdir()
     name = f"mend_fresh_{uuid.uuid4().hex[:10]}"
     if PG_URL:
-        _pg_admin(f'CREATE DATABASE "{name}"')
+        pg_admin(f'CREATE DATABASE "{name}"')
         url = urlunparse(urlparse(PG_URL)._replace(path=f"/{name}"))
     else:
         url = str(folder / "mend.sqlite3")
@@ -231,10 +231,11 @@ def fresh_instance(tmp_path, **overrides):
     finally:
         rjdb.database.close_all()
         if PG_URL:
-            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _pg_admin(sql):
+def pg_admin(sql):
+    """Run ``sql`` on PostgreSQL outside a transaction (CREATE and DROP DATABASE)."""
     import psycopg2
 
     conn = psycopg2.connect(PG_URL)
