@@ -8,10 +8,11 @@ In a page each is a ``<time>`` whose ``datetime`` a machine reads to the whole s
 """
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_skeleton, format_time, get_datetime_format
+from babel.dates import get_datetime_format, parse_pattern
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import Babel, get_translations
@@ -53,28 +54,40 @@ def locale():
     return current_app.config["LOCALE"]
 
 
+@lru_cache(maxsize=8)
+def _patterns(name):
+    """The locale's patterns, parsed once: a day, a time, and how the two join."""
+    where = Locale.parse(name)
+    day = parse_pattern(where.datetime_skeletons["yMMMEd"])
+    return where, day, where.time_formats["short"], get_datetime_format("medium", locale=where)
+
+
 def day_text(day):
     """A date, or the day of a stored UTC time, in words: "Thu, 26 Nov 2026"."""
     if day is None:
         return ""
     if isinstance(day, datetime):
         day = local(day).date()
-    return format_skeleton("yMMMEd", day, locale=locale())
+    where, pattern, _time, _join = _patterns(locale())
+    return pattern.apply(day, where)
 
 
 def time_text(moment):
     """The time of day of a stored UTC time, in the organisation's zone: "14:05"."""
     if moment is None:
         return ""
-    return format_time(local(moment), "short", locale=locale())
+    where, _day, pattern, _join = _patterns(locale())
+    return pattern.apply(local(moment), where)
 
 
 def when_text(moment):
     """A stored UTC time as a day and a time: "Thu, 26 Nov 2026, 14:05"."""
     if moment is None:
         return ""
-    pattern = get_datetime_format("medium", locale=locale())
-    return pattern.replace("{1}", day_text(moment)).replace("{0}", time_text(moment))
+    where, day_pattern, time_pattern, join = _patterns(locale())
+    there = local(moment)
+    day, clock_time = day_pattern.apply(there.date(), where), time_pattern.apply(there, where)
+    return join.replace("{1}", day).replace("{0}", clock_time)
 
 
 # What app.js says, marked here like every other word and handed to it as JSON in each
@@ -171,6 +184,28 @@ def any_time(value):
     return value
 
 
+def _remember_translations(app):
+    """Templates look each message up once per app, not on every use: a case page asks
+    for a few words per timeline item. Mend has one locale per app (MEND_LOCALE), so a
+    message's translation never changes while the app runs."""
+    known = {}
+
+    def gettext(message):
+        try:
+            return known[message]
+        except KeyError:
+            known[message] = text = get_translations().ugettext(message)
+            return text
+
+    app.jinja_env.install_gettext_callables(
+        gettext=gettext,
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+    )
+
+
 def init_app(app):
     check_settings(app.config)
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LOCALE"]
@@ -178,6 +213,7 @@ def init_app(app):
     babel.init_app(app)
     # {% trans %} blocks are written across lines; their messages are one line each.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    _remember_translations(app)
     app.jinja_env.filters.update(
         when=when, day=day, clock=clock, any_time=any_time, number=number_text
     )

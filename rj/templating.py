@@ -76,6 +76,15 @@ def icon(name, label=None):
     """An icon from the sprite; hidden from screen readers unless it has a ``label``."""
     if name not in icons.ICONS:
         raise ValueError(f"{name!r} is not in rj.icons.ICONS")
+    if label is None:  # the same markup every time: made once per app
+        made = current_app.extensions.setdefault("mend_icons", {})
+        if name not in made:
+            made[name] = _icon(name, None)
+        return made[name]
+    return _icon(name, label)
+
+
+def _icon(name, label):
     href = static_url("vendor/icons.svg") + "#" + name
     if label:
         return Markup(
