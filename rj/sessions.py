@@ -25,7 +25,8 @@ BACKGROUND_HEADER = "X-Mend-Background"
 SHARED_DEVICE_ROLES = ("participant", "representative")
 # How often a session's "last seen" is written (not on every request).
 SEEN_EVERY = timedelta(minutes=1)
-TOKEN_KEY = "sid"  # noqa: S105  # nosec B105: the name of a session field, not a secret
+# The name of a session field, not a secret.
+TOKEN_KEY = "sid"  # noqa: S105  # nosec B105
 
 
 def init_app(app, login_manager):

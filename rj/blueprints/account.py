@@ -13,7 +13,8 @@ from rj.refusals import Refused
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 # The session field holding the secret shown while two-factor sign-in is being set up.
-PENDING_SECRET = "mend_totp_secret"  # noqa: S105  # nosec B105: a field name
+# A field name in the session, not a secret.
+PENDING_SECRET = "mend_totp_secret"  # noqa: S105  # nosec B105
 
 
 @bp.route("/", methods=["GET", "POST"])
