@@ -12,6 +12,12 @@ holds the tombstone itself: the reference, the dates, the stage history (from th
 trail's own records) and how much was removed; its actor and time say who purged
 it and when. No earlier record changes, so the chain still verifies.
 
+The rows the reports count stay too, with every word emptied, so that a past report
+reads the same after a purge: restorative actions (kind, status, due date), check-ins
+(due, held) and community assessments (whether others were impacted and actions were
+recorded, as ``-``); the stage history has no tie to the case row at all. The people and
+their links to accounts go, so the count of accounts in more than one case may fall.
+
 Backups made before a purge still hold the case: see the README.
 """
 
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from peewee import fn
 
 from rj import audit, db, files
 from rj.clock import utcnow
@@ -119,6 +126,21 @@ def stage_history(case):
     return history
 
 
+def _empty_what_reports_count(case):
+    """Keep the rows the reports count, with their words gone and no tie to a person."""
+    Action.update(description="", waived_reason="", party=None, owner=None).where(
+        Action.case == case
+    ).execute()
+    CheckIn.update(notes="").where(CheckIn.case == case).execute()
+    kept = "-"  # says "there was something here" to the reports, and nothing else
+    for field in ("impacted", "actions"):
+        column = getattr(CommunityAssessment, field)
+        CommunityAssessment.update({column: kept}).where(
+            (CommunityAssessment.case == case) & (fn.TRIM(column) != "")
+        ).execute()
+    CommunityAssessment.update(none_reason="").where(CommunityAssessment.case == case).execute()
+
+
 def purge(case, by):
     """Remove the content and files of a closed ``case`` and keep its tombstone; returns
     what was removed. Refused when the case is no longer closed."""
@@ -138,13 +160,11 @@ def purge(case, by):
         EntryFile.delete().where(EntryFile.entry.in_(entries)).execute()
         EntryRevision.delete().where(EntryRevision.entry.in_(entries)).execute()
         Entry.delete().where(Entry.case == current).execute()
+        _empty_what_reports_count(current)
         for model in (
-            Action,
             Appeal,
             Acknowledgement,
             Meeting,
-            CommunityAssessment,
-            CheckIn,
             Reflection,
             Conflict,
             CaseFacts,

@@ -3,16 +3,26 @@ tombstone in the audit trail, which still verifies."""
 
 import io
 import json
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from rj import entries, files, tally
+from rj import cases, entries, files, reports, retention, tally, workflow
 from rj.clock import utcnow
-from rj.models import AuditRecord, Case, Entry, EntryFile, Party, Person
-from tests.helpers import PG_URL, create_user, make_case, sign_in_session
+from rj.models import (
+    Action,
+    AuditRecord,
+    Case,
+    CheckIn,
+    CommunityAssessment,
+    Entry,
+    EntryFile,
+    Party,
+    Person,
+)
+from tests.helpers import PG_URL, Clock, create_user, make_case, sign_in_session
 
 MARKER = "Zanzibar-quokka-purge-marker"
 
@@ -101,6 +111,63 @@ def test_purge_removes_the_content_and_files_and_keeps_a_tombstone(app, cli, cli
     sign_in_session(client, fac)
     assert client.get(f"/cases/{case.reference}").status_code == 404
     assert case.reference not in client.get("/board/closed").get_data(as_text=True)
+    if not PG_URL:
+        raw = Path(app.config["DATABASE_URL"]).read_bytes()
+        assert MARKER.encode() not in raw
+
+
+def test_a_past_report_reads_the_same_after_its_cases_are_purged(app, monkeypatch):
+    """Actions, check-ins and community assessments stay, emptied of words, so every table
+    of a past report but the accounts one (people and their links go) is unchanged."""
+    clock = Clock(monkeypatch, datetime(2022, 2, 10, 15))
+    fac = create_user("facilitator")
+    admin = create_user("admin")
+    purged, *others = [make_case("investigating", by=fac) for _ in range(6)]
+    kept = others.pop()  # a case of the same year that stays
+    for case, words in ((purged, MARKER), (kept, "words that stay")):
+        for status in ("done", "waived", None):
+            for kind in ("support", "learning"):
+                for _ in range(3):
+                    action = cases.add_action(case, fac, kind, words, fac, date(2022, 3, 1))
+                    if status:
+                        cases.set_action_status(action, fac, status, words)
+        for _ in range(5):
+            cases.hold_checkin(cases.add_checkin(case, fac, date(2022, 3, 10)), fac, words)
+            cases.add_checkin(case, fac, date(2022, 3, 20))
+            cases.assess_community(case, fac, impacted=words, actions=words)
+            cases.assess_community(case, fac, impacted=words)
+            cases.assess_community(case, fac, none_reason=words)
+    clock.set(datetime(2022, 4, 1, 9))
+    for case in (purged, *others, kept):
+        workflow.close_early(Case.get_by_id(case.id), "withdrawn", "Done", fac, None)
+    clock.set(datetime(2026, 4, 15, 12))
+    year = reports.between(date(2022, 1, 1), date(2022, 12, 31))
+
+    def tables():
+        report = reports.build(year)
+        return {
+            key: [(row.label, [str(c) for c in row.cells]) for row in table.all_rows]
+            for key, table in report.tables.items()
+            if key != "accounts"
+        }
+
+    before = tables()
+    assert before["ended"][-1] == ("Closed in the period", ["6"])
+    assert before["time"][0][1][0] == "6"  # six stays in Filed
+    assert before["actions"][-1] == ("Due in the period", ["36"])
+    assert before["checkins"][-1] == ("Total", ["20"])
+    assert before["community"][-1] == ("Assessments made", ["30"])
+    for case in (purged, *others):
+        retention.purge(Case.get_by_id(case.id), admin)
+    assert tables() == before
+    assert Case.get_by_id(purged.id).stage == "purged"
+    left = Action.select().where(Action.case == purged.id)
+    assert left.count() == 18 and {(a.description, a.owner_id, a.party_id) for a in left} == {
+        ("", None, None)
+    }
+    for model in (Action, CheckIn, CommunityAssessment):
+        rows = model.select().where(model.case == purged.id).dicts()
+        assert MARKER not in json.dumps(list(rows), default=str)
     if not PG_URL:
         raw = Path(app.config["DATABASE_URL"]).read_bytes()
         assert MARKER.encode() not in raw
