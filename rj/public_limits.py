@@ -2,7 +2,12 @@
 
 Raising a concern: per address a high limit (people at a drop-in share one), per
 browser session a lower one, and an overall ceiling per hour, so a flood stops
-before it fills the board (settings ``PUBLIC_CONCERNS_*``).
+before it fills the board (settings ``PUBLIC_CONCERNS_*``). An address that has been
+refused as many times again as it may raise concerns is flooding: until its window
+moves on, ``FloodGate`` answers its requests for the form with a short page made once,
+before any other work is done for them, so a script posting without end costs the
+workers next to nothing. A person in a room sharing the address is refused with the
+whole form, and what they typed, long before that.
 
 Receipt codes: a code is 100 random bits, so guessing one is hopeless; still, wrong
 codes are counted per browser session, per address and overall, and every lookup of
@@ -15,13 +20,15 @@ import math
 import secrets
 import time
 
-from flask import current_app, request, session
+from flask import current_app, render_template, request, session
 from limits import (
     RateLimitItemPerHour,
     RateLimitItemPerMinute,
     parse,
     strategies,
 )
+
+from rj import db
 
 SESSION_KEY = "public_browser"
 
@@ -86,6 +93,63 @@ def concern_wait():
 def concern_raised():
     if _enabled():
         _hit(_concern_checks())
+
+
+def _refusals(address):
+    return parse(current_app.config["PUBLIC_CONCERNS_PER_ADDRESS"]), ("concern-refused", address)
+
+
+def concern_refused():
+    """Count a concern refused for its limits, against the address it came from."""
+    if _enabled():
+        _hit((_refusals(request.remote_addr),))
+
+
+def flooding(address):
+    """Seconds until ``address`` stops being treated as a flood; 0 when it is not one."""
+    return _wait((_refusals(address),)) if _enabled() else 0
+
+
+class FloodGate:
+    """WSGI middleware in front of the app: requests for the public form from an address
+    that is ``flooding`` get 429 and a page rendered once per process, without a session,
+    a form, a template or a database query. It sits inside ProxyFix, so the address is
+    the one the app sees."""
+
+    PATH = "/concerns/new"
+
+    def __init__(self, app, content_security_policy):
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+        self.policy = "; ".join(f"{k} {v}" for k, v in content_security_policy.items())
+        self.page = None
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == self.PATH:
+            with self.app.app_context():
+                wait = flooding(environ.get("REMOTE_ADDR"))
+                if wait:
+                    start_response("429 Too Many Requests", self._headers(wait))
+                    return [self._page()]
+        return self.wsgi_app(environ, start_response)
+
+    def _page(self):
+        if self.page is None:
+            with self.app.test_request_context(self.PATH), db.connected():
+                self.page = render_template("public/flooded.html").encode()
+        return self.page
+
+    def _headers(self, wait):
+        return [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(self._page()))),
+            ("Retry-After", str(wait)),
+            ("Cache-Control", "no-store"),
+            ("Content-Security-Policy", self.policy),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "same-origin"),
+        ]
 
 
 # --- Receipt codes -------------------------------------------------------------------

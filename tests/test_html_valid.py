@@ -105,6 +105,11 @@ def every_page(app, users, values):
             "sign-in at its limit",
             client.post("/signin", data={"username": name, "password": PASSWORD}),
         )
+        client.post("/signout")
+        app.config["PUBLIC_CONCERNS_PER_ADDRESS"] = "1 per hour"
+        for i in range(3):  # one concern, one refusal with the form, then a flood
+            client.post("/concerns/new", data={"what_happened": "Again.", "submission": f"f{i}"})
+        yield "public.raise_concern from a flood", client.get("/concerns/new")
     finally:
         app.config["THROTTLE_ENABLED"] = False
 
@@ -178,6 +183,7 @@ def test_every_page_is_valid_html(app, world, tmp_path):
         ("413", 413),
         ("500", 500),
         ("sign-in at its limit", 429),
+        ("public.raise_concern from a flood", 429),
         ("cases.file sent empty", 422),
         ("board.index as facilitator", 200),
         ("mycases.show as participant", 200),

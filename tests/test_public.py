@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from rj import cases, concerns, i18n, public_limits, settings, workflow
+from rj import db as rjdb
 from rj.clock import today, utcnow
 from rj.models import AuditRecord, Case, ConcernReceipt, Entry
 from tests.helpers import create_user, make_case
@@ -375,6 +376,52 @@ def test_submissions_are_limited_per_browser_then_per_address_then_overall(throt
     assert raise_concern(three, "c0", address="198.51.100.7").status_code == 200
     assert raise_concern(three, "c1", address="198.51.100.8").status_code == 429
     assert Case.select().count() == 4
+
+
+def test_an_address_that_keeps_posting_after_its_refusals_is_answered_without_any_work(
+    throttled, monkeypatch
+):
+    """Refused as many times again as it may post (3), an address is a flood: its requests
+    for the form get a page made once, with no query, no session and nothing written; other
+    addresses and the other public pages are untouched."""
+    person, robot = throttled.test_client(), throttled.test_client()
+    for i in range(3):
+        raise_concern(person, f"p{i}")  # the session's 2, then refused with the form
+    refused = raise_concern(person, "What I typed")
+    assert refused.status_code == 429 and "What I typed" in refused.get_data(as_text=True)
+    assert raise_concern(robot, "r0").status_code == 200  # the address's third
+    assert "<form" in raise_concern(robot, "r1").get_data(as_text=True)  # its third refusal
+    assert raise_concern(robot, "r2").status_code == 429  # a flood now: the page is made
+    statements = []
+    original = rjdb.database.obj.execute_sql
+    monkeypatch.setattr(
+        rjdb.database.obj,
+        "execute_sql",
+        lambda sql, *a, **k: statements.append(sql) or original(sql, *a, **k),
+    )
+    again = robot.get("/concerns/new", environ_base={"REMOTE_ADDR": ADDRESS})
+    for answer in (raise_concern(robot, "r3"), again):
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 429 and "Too many concerns from here" in html
+        assert "r3" not in html and "<form" not in html
+        assert int(answer.headers["Retry-After"]) > 0
+        assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+        assert answer.headers["Cache-Control"] == "no-store"
+        assert "Set-Cookie" not in answer.headers
+    assert statements == []
+    monkeypatch.undo()
+    assert Case.select().count() == 3
+    assert robot.get("/procedures").status_code == 200
+    other = throttled.test_client().get(
+        "/concerns/new", environ_base={"REMOTE_ADDR": "198.51.100.20"}
+    )
+    assert other.status_code == 200 and "<form" in other.get_data(as_text=True)
+
+
+def test_without_limits_no_address_is_a_flood(app, open_filing):
+    client = app.test_client()
+    for i in range(40):
+        assert raise_concern(client, f"n{i}").status_code == 200
 
 
 def test_wrong_codes_are_limited_per_browser_and_then_the_right_one_waits_too(throttled, visitor):

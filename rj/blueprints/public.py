@@ -81,6 +81,7 @@ def raise_concern():
     # was typed is shown again all the same.
     wait = public_limits.concern_wait() if form.is_submitted() else 0
     if wait:
+        public_limits.concern_refused()
         error, status = (
             ngettext(
                 "Too many concerns were sent from here in the last hour. Please try again in "
