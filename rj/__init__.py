@@ -48,7 +48,7 @@ def create_app(overrides=None, instance_path=None):
     instance.load_key(app, "SECRET_KEY", "secret_key")
     instance.load_key(app, "AUDIT_KEY", "audit_key", min_length=AUDIT_KEY_MIN_LENGTH)
 
-    app.wsgi_app = public_limits.FloodGate(app, CONTENT_SECURITY_POLICY)
+    app.wsgi_app = public_limits.FloodGate(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from rj import audit, db, passwords, twofactor
 from rj.clock import utcnow
 from rj.models import (
+    PURGED,
     STAFF_ROLES,
     Action,
     Appeal,
@@ -381,7 +382,7 @@ class Duties:
 
 
 def duties(user):
-    open_case = Case.stage != "closed"
+    open_case = Case.stage.not_in(("closed", PURGED))
     return Duties(
         cases=list(Case.select().where((Case.lead == user.id) & open_case).order_by(Case.id)),
         actions=list(
@@ -431,7 +432,7 @@ def unattended():
     gone = User.select(User.id).where(
         (User.is_active_account == False) | User.role.not_in(STAFF_ROLES)  # noqa: E712
     )
-    open_case = Case.stage != "closed"
+    open_case = Case.stage.not_in(("closed", PURGED))
     return Duties(
         cases=list(Case.select().where(Case.lead.in_(gone) & open_case)),
         actions=list(

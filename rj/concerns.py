@@ -224,7 +224,7 @@ def case_for_code(text):
     if code is None:
         return None
     return (
-        Case.select()
+        Case.kept()
         .join(ConcernReceipt, on=(ConcernReceipt.case == Case.id))
         .where(ConcernReceipt.code_hash == code_hash(code))
         .first()

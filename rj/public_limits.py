@@ -28,7 +28,7 @@ from limits import (
     strategies,
 )
 
-from rj import db
+from rj import concerns, db
 
 SESSION_KEY = "public_browser"
 
@@ -79,7 +79,7 @@ def _hit(checks):
 def _concern_checks():
     config = current_app.config
     return (
-        (parse(config["PUBLIC_CONCERNS_PER_ADDRESS"]), ("concern-addr", request.remote_addr)),
+        _per_address(request.remote_addr),
         (parse(config["PUBLIC_CONCERNS_PER_SESSION"]), ("concern-browser", browser())),
         (parse(config["PUBLIC_CONCERNS_OVERALL"]), ("concern-all",)),
     )
@@ -95,61 +95,27 @@ def concern_raised():
         _hit(_concern_checks())
 
 
+def _per_address(address):
+    return parse(current_app.config["PUBLIC_CONCERNS_PER_ADDRESS"]), ("concern-addr", address)
+
+
 def _refusals(address):
     return parse(current_app.config["PUBLIC_CONCERNS_PER_ADDRESS"]), ("concern-refused", address)
 
 
 def concern_refused():
-    """Count a concern refused for its limits, against the address it came from."""
-    if _enabled():
-        _hit((_refusals(request.remote_addr),))
+    """Count a refusal against its address, when the address had used up its own limit:
+    a browser's or the overall ceiling is not the address's doing, and must not close
+    the form to everyone sharing it."""
+    address = request.remote_addr
+    item, keys = _per_address(address)
+    if _enabled() and not _limiter().test(item, *keys):
+        _hit((_refusals(address),))
 
 
 def flooding(address):
     """Seconds until ``address`` stops being treated as a flood; 0 when it is not one."""
     return _wait((_refusals(address),)) if _enabled() else 0
-
-
-class FloodGate:
-    """WSGI middleware in front of the app: requests for the public form from an address
-    that is ``flooding`` get 429 and a page rendered once per process, without a session,
-    a form, a template or a database query. It sits inside ProxyFix, so the address is
-    the one the app sees."""
-
-    PATH = "/concerns/new"
-
-    def __init__(self, app, content_security_policy):
-        self.app = app
-        self.wsgi_app = app.wsgi_app
-        self.policy = "; ".join(f"{k} {v}" for k, v in content_security_policy.items())
-        self.page = None
-
-    def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") == self.PATH:
-            with self.app.app_context():
-                wait = flooding(environ.get("REMOTE_ADDR"))
-                if wait:
-                    start_response("429 Too Many Requests", self._headers(wait))
-                    return [self._page()]
-        return self.wsgi_app(environ, start_response)
-
-    def _page(self):
-        if self.page is None:
-            with self.app.test_request_context(self.PATH), db.connected():
-                self.page = render_template("public/flooded.html").encode()
-        return self.page
-
-    def _headers(self, wait):
-        return [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(self._page()))),
-            ("Retry-After", str(wait)),
-            ("Cache-Control", "no-store"),
-            ("Content-Security-Policy", self.policy),
-            ("X-Content-Type-Options", "nosniff"),
-            ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "same-origin"),
-        ]
 
 
 # --- Receipt codes -------------------------------------------------------------------
@@ -177,3 +143,63 @@ def looked_up(code_hash, found):
     _hit(((LOOKUPS_PER_CODE, ("receipt-code", code_hash)),))
     if not found:
         _hit(_wrong_code_checks())
+
+
+# --- The flood gate ---------------------------------------------------------------------
+
+
+class FloodGate:
+    """WSGI middleware in front of the app: requests for the public form from an address
+    that is ``flooding`` get 429 and a page made at most once a minute, without a session,
+    a form or a database query. It sits inside ProxyFix, so the address is the one the
+    app sees. The page and its headers come from the app itself (its security headers
+    included, less any cookie), per scheme; while filing is switched off, or when the
+    limits' storage cannot be read, requests go on to the app as usual."""
+
+    PATH = "/concerns/new"
+    FRESH_SECONDS = 60
+    DROPPED = {"set-cookie", "content-length"}
+
+    def __init__(self, app):
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+        self.made = {}  # scheme -> (made at, filing open, body, headers)
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == self.PATH:
+            try:
+                answer = self._answer(environ)
+            except Exception:  # the app's own limits say what is wrong, on its error page
+                self.app.logger.exception("The flood gate could not read its limits.")
+                answer = None
+            if answer:
+                start_response("429 Too Many Requests", answer[1])
+                return [answer[0]]
+        return self.wsgi_app(environ, start_response)
+
+    def _answer(self, environ):
+        with self.app.app_context():
+            wait = flooding(environ.get("REMOTE_ADDR"))
+            if not wait:
+                return None
+            _, filing_open, body, headers = self._made(environ.get("wsgi.url_scheme"))
+        if not filing_open:
+            return None
+        return body, [*headers, ("Content-Length", str(len(body))), ("Retry-After", str(wait))]
+
+    def _made(self, scheme):
+        scheme = "https" if scheme == "https" else "http"
+        made = self.made.get(scheme)
+        if made is None or time.monotonic() - made[0] > self.FRESH_SECONDS:
+            made = self.made[scheme] = self._make(scheme)
+        return made
+
+    def _make(self, scheme):
+        base = f"{scheme}://{self.app.config.get('SERVER_NAME') or 'localhost'}"
+        with self.app.test_request_context(self.PATH, base_url=base), db.connected():
+            filing_open = concerns.public_filing_open()
+            response = self.app.make_response((render_template("public/flooded.html"), 429))
+            response = self.app.process_response(response)
+            body = response.get_data()
+        headers = [(k, v) for k, v in response.headers if k.lower() not in self.DROPPED]
+        return time.monotonic(), filing_open, body, headers

@@ -37,10 +37,12 @@ from rj.models import (
     Appeal,
     AuditRecord,
     Case,
+    CaseCode,
     CaseFacts,
     CaseRedaction,
     CheckIn,
     CommunityAssessment,
+    ConcernReceipt,
     Conflict,
     Entry,
     EntryFile,
@@ -127,7 +129,8 @@ def stage_history(case):
 
 
 def _empty_what_reports_count(case):
-    """Keep the rows the reports count, with their words gone and no tie to a person."""
+    """Keep the rows the reports count, with their words gone and no tie to a person of
+    the case (an assessment keeps the facilitator who made it, like the audit trail)."""
     Action.update(description="", waived_reason="", party=None, owner=None).where(
         Action.case == case
     ).execute()
@@ -169,8 +172,10 @@ def purge(case, by):
             Conflict,
             CaseFacts,
             CaseRedaction,
+            ConcernReceipt,  # a receipt code must not find the tombstone
         ):
             model.delete().where(model.case == current).execute()
+        CaseCode.delete().where(CaseCode.party.in_(parties)).execute()
         Representative.delete().where(Representative.party.in_(parties)).execute()
         Party.delete().where(Party.case == current).execute()
         if people:

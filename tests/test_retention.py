@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from rj import cases, entries, files, reports, retention, tally, workflow
+from rj import cases, concerns, entries, files, reports, retention, settings, tally, workflow
 from rj.clock import utcnow
 from rj.models import (
     Action,
@@ -17,6 +17,7 @@ from rj.models import (
     Case,
     CheckIn,
     CommunityAssessment,
+    ConcernReceipt,
     Entry,
     EntryFile,
     Party,
@@ -171,3 +172,20 @@ def test_a_past_report_reads_the_same_after_its_cases_are_purged(app, monkeypatc
     if not PG_URL:
         raw = Path(app.config["DATABASE_URL"]).read_bytes()
         assert MARKER.encode() not in raw
+
+
+def test_a_receipt_code_finds_nothing_once_its_concern_is_purged(app, client):
+    settings.put(concerns.PUBLIC_FILING, True)
+    admin = create_user("admin")
+    case, code = concerns.raise_publicly(concerns.Concern(f"Raised {MARKER}"), "one-key")
+    workflow.close_early(Case.get_by_id(case.id), "withdrawn", "Done", admin, None)
+    Case.update(closed_at=utcnow() - timedelta(days=365 * 3)).where(Case.id == case.id).execute()
+    assert concerns.case_for_code(code) is not None
+    retention.purge(Case.get_by_id(case.id), admin)
+    assert concerns.case_for_code(code) is None
+    assert not ConcernReceipt.select().where(ConcernReceipt.case == case.id).exists()
+    looked_up = client.post("/concerns/receipt", data={"code": code})
+    assert looked_up.status_code == 404
+    added = client.post("/concerns/receipt/add", data={"code": code, "more": "After."})
+    assert added.status_code == 404
+    assert not Entry.select().where(Entry.case == case.id).exists()
