@@ -20,6 +20,10 @@ than a flood costs; the medians of interleaved runs are compared, not single run
 
 It reports the board's throughput and latency in each run, what the flood sent, filed
 and had refused, and the median of each scenario's throughput beside the board alone.
+Then, since single ratios move by more than a flood costs, it measures what each kind
+of request costs the workers in CPU, each alone for CPU_SECONDS (a board, a post of a
+flood at the limits, a post that files), and the share of two workers the flood at
+the limits took at the rate it got in beside wrk.
 It stops by itself within DEADLINE_SECONDS.
 """
 
@@ -54,6 +58,7 @@ FLOOD_THREADS = 2
 DEADLINE_SECONDS = 600
 ROUNDS = 3
 WARM_SECONDS = 3
+CPU_SECONDS = 5
 REDIS_URI = os.environ.get("BENCH_REDIS_URI", "redis://127.0.0.1:6379/14")
 LIFTED = "1000000 per hour"
 
@@ -173,6 +178,68 @@ def measure(bench, workdir, name, limits, flood, warm=0):
     }
 
 
+def server_cpu_seconds(server):
+    """CPU seconds (user and system) used so far by gunicorn's master and its workers."""
+    pids = [server.process.pid]
+    with open(f"/proc/{pids[0]}/task/{pids[0]}/children") as children:
+        pids += [int(pid) for pid in children.read().split()]
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(server, send, seconds=CPU_SECONDS):
+    """The workers' CPU milliseconds per request while ``send`` runs alone for
+    ``seconds``; ``send(stop)`` sends requests until ``stop`` is set and returns how many."""
+    stop = threading.Event()
+    timer = threading.Timer(seconds, stop.set)
+    before = server_cpu_seconds(server)
+    timer.start()
+    sent = send(stop)
+    used = server_cpu_seconds(server) - before
+    return {"requests": sent, "cpu_ms_per_request": round(1000 * used / max(sent, 1), 2)}
+
+
+def measure_cpu(bench, workdir, defaults, lifted):
+    """What one request costs the workers, with nothing else running: a board, a post of
+    a flood at the limits (answered by the gate), and a post that files a concern."""
+
+    def boards(cookie, port):
+        def send(stop):
+            n = 0
+            while not stop.is_set():
+                fetch(port, "GET", "/board/", {"Cookie": cookie, **GZIP})
+                n += 1
+            return n
+
+        return send
+
+    def posts(port):
+        def send(stop):
+            with Flood(port) as running:
+                stop.wait()
+            return sum(running.statuses.values())
+
+        return send
+
+    costs = {}
+    for limits, name in ((defaults, "cpu at the limits"), (lifted, "cpu lifted")):
+        reset_limits()
+        with FloodedGunicorn(bench, workdir / f"gunicorn-{name}.log", limits) as server:
+            if limits is defaults:
+                cookie = server.session_cookie()
+                costs["board"] = cpu_per_request(server, boards(cookie, server.port))
+                with Flood(server.port):
+                    time.sleep(WARM_SECONDS)
+                costs["post at the limits"] = cpu_per_request(server, posts(server.port))
+            else:
+                costs["post filed"] = cpu_per_request(server, posts(server.port))
+    return costs
+
+
 def run(workdir):
     bench = Bench(workdir)
     bench.seed_to(OPEN_CASES)
@@ -189,14 +256,17 @@ def run(workdir):
         ("flood at the limits", defaults, True, WARM_SECONDS),
         ("flood, limits lifted", lifted, True, 0),
     )
-    return [
+    runs = [
         {**measure(bench, workdir, name, limits, flood, warm), "round": n}
         for n in range(1, ROUNDS + 1)
         for name, limits, flood, warm in scenarios
     ]
+    print("  the workers' CPU per request, each alone ...", flush=True)
+    return {"runs": runs, "cpu": measure_cpu(bench, workdir, defaults, lifted)}
 
 
-def report(runs):
+def report(results):
+    runs = results["runs"]
     rows = []
     for r in runs:
         b, f = r["board"], r["flood"]
@@ -240,7 +310,34 @@ def report(runs):
     ]
     for name, median in medians.items():
         lines.append(f"median board throughput, {name}: {median:.1f} req/s ({median / alone:.2f})")
-    return "\n".join(lines)
+    return "\n".join(lines + ["", *cpu_lines(results["cpu"], runs)])
+
+
+def cpu_lines(cpu, runs):
+    """The workers' CPU per request, and the share of two workers a flood at the limits
+    takes at the rate it got in beside the board."""
+    board = cpu["board"]["cpu_ms_per_request"]
+    rows = [
+        [
+            name,
+            f"{c['requests']:,}",
+            f"{c['cpu_ms_per_request']:.2f}",
+            f"{c['cpu_ms_per_request'] / board:.2f}",
+        ]
+        for name, c in cpu.items()
+    ]
+    rate = statistics.median(
+        r["flood"]["per_second"] for r in runs if r["run"] == "flood at the limits"
+    )
+    share = rate * cpu["post at the limits"]["cpu_ms_per_request"] / (2 * 1000)
+    return [
+        f"The workers' CPU per request, each kind alone for {CPU_SECONDS} s (user + system)",
+        "",
+        table(["request", "requests", "CPU ms each", "x a board"], rows),
+        "",
+        f"a flood at the limits, at the {rate}/s it got in beside wrk: "
+        f"{100 * share:.1f}% of two workers' CPU",
+    ]
 
 
 def on_deadline(signum, frame):
