@@ -148,10 +148,10 @@ class Progress:
     state: str  # "done", "current", "todo", or "possible" (an appeal that may come)
 
 
-def progress(case):
+def progress(case, can_appeal):
     """The enabled stages as a line, the current one marked. Appeal shows only while the
-    case is in it (after the stage it came from) or could enter it ("possible"); a
-    switched-off Community only while a case is in it."""
+    case is in it (after the stage it came from) or could enter it (``can_appeal``, from
+    the panel: "possible"); a switched-off Community only while a case is in it."""
     stages = workflow.stages()
     order = [k for k in workflow.ORDER if stages[k].enabled or k == case.stage]
     appeal = None
@@ -159,7 +159,7 @@ def progress(case):
         appeal = "current"
         came_from = case.appeal_return_stage
         order.insert(order.index(came_from if came_from in order else "restoring") + 1, "appeal")
-    elif workflow.appeal_closed_reason(case) is None:
+    elif can_appeal:
         appeal = "possible"
         order.insert(order.index(case.stage) + 1, "appeal")
     current = order.index(case.stage)

@@ -518,15 +518,6 @@ def move_options(case):
     return options
 
 
-def next_stage(case):
-    """The stage a card goes to next, when it may go now; else None."""
-    later = ORDER[ORDER.index(case.stage) + 1 :] if case.stage in ORDER else ()
-    for key in later:
-        if stage(key).enabled:
-            return key if not missing_for(case, key) else None
-    return None
-
-
 def move_summary(from_stage, to):
     """What a move did, in words: the start of the note that keeps its reason. The note is
     stored in the case record, so these words are not translated."""

@@ -178,16 +178,18 @@ def _move_context(case, form):
     wanted = request.args.get("to") or (form.to.data if request.method == "POST" else None)
     preselect = wanted if wanted in workflow.STAGE_KEYS else None
     above, below = board.neighbours(current_user, case)
+    step = casepage.next_step(case, current_user)
+    ready = step.to.key if step.to and not step.steps else None  # it may go there now
     return {
         "case": case,
         "form": form,
         "options": workflow.move_options(case),
-        "preselect": preselect or workflow.next_stage(case) or case.stage,
+        "preselect": preselect or ready or case.stage,
         "current_label": workflow.stage(case.stage).label,
         "up": (above[1] if len(above) > 1 else "", above[0]) if above else None,
         "down": (below[0], below[1] if len(below) > 1 else "") if below else None,
         "can_reorder": not board.Filters.from_args(request.args).active,
-        "next_step": casepage.next_step(case, current_user),
+        "next_step": step,
         "back": "case" if request.values.get("back") == "case" else "",
         "back_url": _back(case),
     }

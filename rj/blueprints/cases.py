@@ -75,7 +75,7 @@ def show(case):
             groups=timeline.TIMELINE_GROUPS,
             orders=casepage.ORDERS,
             panel=panel,
-            progress=casepage.progress(case),
+            progress=casepage.progress(case, panel["can_appeal"]),
             next_step=casepage.next_step(case, current_user),
             record_actions=casepage.record_actions(case, panel, current_user),
             severity_form=SeverityForm(formdata=None, data={"severity": case.severity}),
