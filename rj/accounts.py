@@ -15,7 +15,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 
-from rj import audit, db, passwords, twofactor
+from rj import audit, db, passwords, sessions, twofactor
 from rj.clock import utcnow
 from rj.models import (
     PURGED,
@@ -25,7 +25,6 @@ from rj.models import (
     Case,
     RecoveryCode,
     User,
-    UserSession,
     username_key,
 )
 from rj.refusals import Refused
@@ -136,9 +135,7 @@ def _change(user, by, action, end_sessions=True, **values):
     with db.write_tx():
         if end_sessions:
             values["session_epoch"] = User.session_epoch + 1
-            UserSession.update(ended_at=utcnow(), ended_why=action).where(
-                (UserSession.user == user.id) & UserSession.ended_at.is_null()
-            ).execute()
+            sessions.end_all(user, action)
         User.update(values).where(User.id == user.id).execute()
         fields = sorted(
             name

@@ -15,8 +15,6 @@ class Defaults:
     SETUP_CODE_DAYS = 7
     # Roles that must sign in with a second factor (never on a demo database).
     TWO_FACTOR_ROLES = ["admin", "facilitator"]
-    # The address people reach Mend at, for set-up slips and posters (https://...).
-    PUBLIC_URL = None
     SESSION_MAX_HOURS = 12
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -66,8 +64,8 @@ class Defaults:
     DATABASE_URL = None
 
     # The address people reach Mend at (MEND_PUBLIC_URL), e.g. https://mend.example.org:
-    # the poster's QR code and printed slips point there. Unset, the address of the
-    # request that printed them is used.
+    # the poster's QR code and printed slips point there. Unset, a slip cannot be printed,
+    # and the poster uses the address of the request that printed it.
     PUBLIC_URL = None
 
     # Concerns raised publicly (rj/public_limits.py, with the same storage as the sign-in

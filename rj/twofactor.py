@@ -34,7 +34,8 @@ def enabled(user):
 
 
 def must_enrol(user):
-    return required(user) and not enabled(user)
+    """Asked on every request of staff: an enrolled account answers without a query."""
+    return not enabled(user) and required(user)
 
 
 def new_secret():

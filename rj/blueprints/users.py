@@ -112,24 +112,16 @@ def show(user_id):
         open_sessions=sessions.open_sessions(user),
         this_session=sessions.current_session(),
         two_factor=twofactor.enabled(user),
-        role_form=RoleForm(data={"role": user.role}),
     )
 
 
-def _handover_page(user, template, form, error, status, **context):
-    return render_template(
-        template,
-        user=user,
-        form=form,
-        error=error,
-        held=accounts.duties(user),
-        **context,
-    ), status
+def _handover_page(user, template, form, held, error, status):
+    return render_template(template, user=user, form=form, error=error, held=held), status
 
 
-def _new_holders(form, held):
+def _new_holders(form, held, staff):
     """(kind, id) -> account from a handover form: each item's own choice, else "all of it"."""
-    staff = {str(u.id): u for u in User.staff()}
+    staff = {str(u.id): u for u in staff}
     everything = staff.get(form.everything_to.data)
     holders = {}
     for kind, things in (("case", held.cases), ("action", held.actions), ("appeal", held.appeals)):
@@ -149,12 +141,12 @@ def _staff_but(user):
 def deactivate(user_id):
     """Turn an account off, handing its open cases, actions and appeal reviews over."""
     user = _user_or_404(user_id)
-    held = accounts.duties(user)
-    form = handover_form(FlaskForm, held, _staff_but(user))()
+    held, staff = accounts.duties(user), _staff_but(user)
+    form = handover_form(FlaskForm, held, staff)()
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            accounts.deactivate(user, current_user, hand_over=_new_holders(form, held))
+            accounts.deactivate(user, current_user, hand_over=_new_holders(form, held, staff))
         except Refused as refused:
             error, status = refuse(form, refused), refused.status
         else:
@@ -168,7 +160,7 @@ def deactivate(user_id):
             return redirect(url_for("users.show", user_id=user.id))
     elif form.is_submitted():
         status = 422
-    return _handover_page(user, "users/deactivate.html", form, error, status)
+    return _handover_page(user, "users/deactivate.html", form, held, error, status)
 
 
 @bp.route("/<int:user_id>/role", methods=["GET", "POST"])
@@ -176,13 +168,13 @@ def deactivate(user_id):
 def change_role(user_id):
     """A new role; a facilitator who stops being one hands their work over."""
     user = _user_or_404(user_id)
-    held = accounts.duties(user)
-    form = handover_form(RoleForm, held, _staff_but(user))(data={"role": user.role})
+    held, staff = accounts.duties(user), _staff_but(user)
+    form = handover_form(RoleForm, held, staff)(data={"role": user.role})
     error, status = None, 200
     if form.validate_on_submit():
         try:
             accounts.set_role(
-                user, form.role.data, current_user, hand_over=_new_holders(form, held)
+                user, form.role.data, current_user, hand_over=_new_holders(form, held, staff)
             )
         except Refused as refused:
             error, status = refuse(form, refused), refused.status
@@ -192,7 +184,7 @@ def change_role(user_id):
             return redirect(url_for("users.show", user_id=user.id))
     elif form.is_submitted():
         status = 422
-    return _handover_page(user, "users/role.html", form, error, status)
+    return _handover_page(user, "users/role.html", form, held, error, status)
 
 
 @bp.route("/<int:user_id>/reactivate", methods=["POST"])
