@@ -319,6 +319,7 @@ class Column:
     count: int
     more: bool
     recent: int = 0
+    recent_days = RECENT_CLOSED_DAYS  # how far back the Closed column reaches
 
     @property
     def key(self):

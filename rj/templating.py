@@ -124,9 +124,6 @@ def init_app(app):
         vocabulary.LABEL_SETS[labels], value
     )
     app.jinja_env.filters["browser_name"] = browser_name
-    app.jinja_env.filters["account_action"] = lambda action: vocabulary.label(
-        vocabulary.ACCOUNT_ACTION_LABELS, action
-    )
 
     @app.context_processor
     def _demo_flag():

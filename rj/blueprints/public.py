@@ -42,7 +42,6 @@ def procedures_page():
         "public/procedures.html",
         text=procedures.render(procedures.text()),
         steps=procedures.steps(),
-        open=concerns.public_filing_open(),
     )
 
 

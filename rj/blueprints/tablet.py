@@ -100,12 +100,8 @@ def submit(key):
     if wants_json:
         return jsonify(
             reference=draft.case.reference,
-            saved_at=draft.submitted_at.isoformat(timespec="seconds") + "Z",
             saved_at_text=i18n.time_text(draft.submitted_at),
-            receipt=url_for("tablet.draft", key=draft.key),
             receipt_html=render_template("tablet/_receipt.html", **receipt_context(draft)),
-            correct_until=policy.draft_correction_deadline(draft).isoformat(timespec="seconds")
-            + "Z",
         )
     return render_template("tablet/receipt.html", **receipt_context(draft))
 
