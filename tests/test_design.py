@@ -71,6 +71,17 @@ def test_the_tokens_used_above_are_defined():
     assert colours["text"] == "#1f2430" and len(colours) >= 20
 
 
+def test_every_custom_property_a_stylesheet_uses_is_defined():
+    """A var() of a name no stylesheet defines makes its whole declaration invalid: a
+    border or colour silently dropped."""
+    sheets = {path.name: path.read_text(encoding="utf-8") for path in CSS.parent.glob("*.css")}
+    defined = {name for text in sheets.values() for name in re.findall(r"(--[\w-]+)\s*:", text)}
+    for name, text in sheets.items():
+        used = set(re.findall(r"var\((--[\w-]+)", text))
+        assert used <= defined, f"{name}: {sorted(used - defined)}"
+    assert "public.css" in sheets and "--error" in defined
+
+
 def test_contrast_is_computed_as_wcag_defines_it():
     assert contrast("#000000", "#ffffff") == pytest.approx(21)
     assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)

@@ -12,6 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from rj import db as rjdb
+from rj import settings
 from rj.vocabulary import ROLES
 from tests.browser.conftest import LiveServer, sign_in
 from tests.helpers import (
@@ -41,6 +42,7 @@ def site(browser, database_url, tmp_path_factory):
     app = make_app(database_url, tmp_path_factory.mktemp("axe"))
     with app.app_context():
         users, values = build_places(build_world())
+        settings.put(settings.DEMO, True)  # the "Demo data" banner, as `make run` shows it
         for i in range(26):  # a column longer than one page of cards: "Show more"
             make_case("filed", by=users["facilitator"], title=f"Filed case {i}")
         client = app.test_client()
