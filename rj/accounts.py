@@ -378,23 +378,29 @@ class Duties:
         return bool(self.cases or self.actions or self.appeals)
 
 
-def duties(user):
+def _open_work(held_by):
+    """The open cases, open actions and undecided appeals whose lead, owner or reviewer
+    column ``held_by`` accepts (a function of the column giving a condition)."""
     open_case = Case.stage.not_in(("closed", PURGED))
     return Duties(
-        cases=list(Case.select().where((Case.lead == user.id) & open_case).order_by(Case.id)),
+        cases=list(Case.select().where(held_by(Case.lead) & open_case).order_by(Case.id)),
         actions=list(
             Action.select(Action, Case)
             .join(Case)
-            .where((Action.owner == user.id) & (Action.status == "open") & open_case)
+            .where(held_by(Action.owner) & (Action.status == "open") & open_case)
             .order_by(Action.id)
         ),
         appeals=list(
             Appeal.select(Appeal, Case)
             .join(Case)
-            .where((Appeal.reviewer == user.id) & Appeal.outcome.is_null())
+            .where(held_by(Appeal.reviewer) & Appeal.outcome.is_null())
             .order_by(Appeal.id)
         ),
     )
+
+
+def duties(user):
+    return _open_work(lambda column: column == user.id)
 
 
 def _hand_over(user, by, new_holders):
@@ -429,17 +435,4 @@ def unattended():
     gone = User.select(User.id).where(
         (User.is_active_account == False) | User.role.not_in(STAFF_ROLES)  # noqa: E712
     )
-    open_case = Case.stage.not_in(("closed", PURGED))
-    return Duties(
-        cases=list(Case.select().where(Case.lead.in_(gone) & open_case)),
-        actions=list(
-            Action.select(Action, Case)
-            .join(Case)
-            .where(Action.owner.in_(gone) & (Action.status == "open") & open_case)
-        ),
-        appeals=list(
-            Appeal.select(Appeal, Case)
-            .join(Case)
-            .where(Appeal.reviewer.in_(gone) & Appeal.outcome.is_null())
-        ),
-    )
+    return _open_work(lambda column: column.in_(gone))

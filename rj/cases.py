@@ -604,15 +604,17 @@ def give_new_account(party, by, username, display_name, kind):
             raise Refused(_("%(name)s has an account in this case already.", name=person.name))
         user, code = accounts.create_with_code(username, role, display_name, by)
         if kind == "party":
-            Person.update(user=user.id).where(Person.id == person.id).execute()
-            audit.record("party.account_linked", actor=by, case=party.case_id, party=party.id)
+            _link_person(party, user, by)
         else:
-            Representative.create(party=party, user=user)
-            audit.record(
-                "representative.added", actor=by, case=party.case_id, party=party.id, user=user.id
-            )
+            add_representative(party, user, by)
         Case.get_by_id(party.case_id).touch(by)
     return user, code
+
+
+def _link_person(party, user, by):
+    """The person of ``party`` is ``user``: their account sees the case as theirs."""
+    Person.update(user=user.id).where(Person.id == party.person_id).execute()
+    audit.record("party.account_linked", actor=by, case=party.case_id, party=party.id)
 
 
 def _code_digest(code):
@@ -671,18 +673,14 @@ def redeem_case_code(user, code):
         if row.kind == "party":
             if Person.get_by_id(party.person_id).user_id is not None:
                 raise nothing
-            Person.update(user=user.id).where(Person.id == party.person_id).execute()
-            audit.record("party.account_linked", actor=user, case=case, party=party.id)
+            _link_person(party, user, user)
         else:
             if user.role != "representative":
                 raise Refused(
                     _("This code is for a representative's account: ask the facilitator."),
                     "code",
                 )
-            Representative.create(party=party, user=user)
-            audit.record(
-                "representative.added", actor=user, case=case, party=party.id, user=user.id
-            )
+            add_representative(party, user, user)
         CaseCode.update(used_at=utcnow(), used_by=user.id).where(CaseCode.id == row.id).execute()
         case.touch(user)
     return party
