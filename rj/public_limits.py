@@ -16,7 +16,6 @@ While the overall count of wrong codes is over its ceiling every lookup waits, t
 right code too: otherwise an answer would still tell a right guess from a wrong one.
 """
 
-import math
 import secrets
 import time
 
@@ -25,10 +24,9 @@ from limits import (
     RateLimitItemPerHour,
     RateLimitItemPerMinute,
     parse,
-    strategies,
 )
 
-from rj import concerns, db
+from rj import concerns, db, throttle
 
 SESSION_KEY = "public_browser"
 
@@ -36,13 +34,6 @@ WRONG_CODES_PER_SESSION = RateLimitItemPerMinute(10, 15)
 WRONG_CODES_PER_ADDRESS = RateLimitItemPerMinute(50, 15)
 WRONG_CODES_OVERALL = RateLimitItemPerHour(600)
 LOOKUPS_PER_CODE = RateLimitItemPerHour(60)
-
-
-def _limiter():
-    ext = current_app.extensions
-    if "mend_public_limits" not in ext:  # the storage is opened with the app (rj.throttle)
-        ext["mend_public_limits"] = strategies.MovingWindowRateLimiter(ext["mend_rate_storage"])
-    return ext["mend_public_limits"]
 
 
 def _enabled():
@@ -58,19 +49,12 @@ def browser():
 
 def _wait(checks):
     """Seconds until every one of ``checks`` ((item, keys), ...) allows one more; 0 now."""
-    limiter = _limiter()
-    waits = []
-    for item, keys in checks:
-        if not limiter.test(item, *keys):
-            reset_at = limiter.get_window_stats(item, *keys).reset_time
-            waits.append(max(1, math.ceil(reset_at - time.time())))
-    return max(waits, default=0)
+    return max((throttle.seconds_left(item, *keys) for item, keys in checks), default=0)
 
 
 def _hit(checks):
-    limiter = _limiter()
     for item, keys in checks:
-        limiter.hit(item, *keys)
+        throttle.limiter().hit(item, *keys)
 
 
 # --- Raising a concern -----------------------------------------------------------
@@ -109,7 +93,7 @@ def concern_refused():
     the form to everyone sharing it."""
     address = request.remote_addr
     item, keys = _per_address(address)
-    if _enabled() and not _limiter().test(item, *keys):
+    if _enabled() and not throttle.limiter().test(item, *keys):
         _hit((_refusals(address),))
 
 

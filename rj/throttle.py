@@ -69,12 +69,20 @@ def init_app(app):
     imported before any request, so no two threads race to import it on first use. The
     sign-in throttle and the public limits (rj/public_limits.py) share it."""
     store = storage.storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-    app.extensions["mend_rate_storage"] = store
     app.extensions["mend_throttle"] = strategies.MovingWindowRateLimiter(store)
 
 
-def _limiter():
+def limiter():
+    """The app's one moving-window limiter: sign-ins and the public limits count in it."""
     return current_app.extensions["mend_throttle"]
+
+
+def seconds_left(item, *keys):
+    """Seconds before ``item`` allows one more for ``keys``; 0 when it does now."""
+    if limiter().test(item, *keys):
+        return 0
+    reset_at = limiter().get_window_stats(item, *keys).reset_time
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 def _checks(username, address, device):
@@ -93,12 +101,11 @@ def limited(username, address, device=None):
     trying now, or None when it may try."""
     if not current_app.config["THROTTLE_ENABLED"]:
         return None
-    limiter = _limiter()
     found = []
     for what, item, keys in _checks(username, address, device):
-        if not limiter.test(item, *keys):
-            reset_at = limiter.get_window_stats(item, *keys).reset_time
-            found.append(Limited(max(1, math.ceil(reset_at - time.time())), what))
+        seconds = seconds_left(item, *keys)
+        if seconds:
+            found.append(Limited(seconds, what))
     return max(found, key=lambda limit: limit.seconds, default=None)
 
 
@@ -111,9 +118,8 @@ def wait_seconds(username, address, device=None):
 def record_failure(username, address, device=None):
     if not current_app.config["THROTTLE_ENABLED"]:
         return
-    limiter = _limiter()
     for _, item, keys in _checks(username, address, device):
-        limiter.hit(item, *keys)
+        limiter().hit(item, *keys)
 
 
 def is_per_process():
@@ -124,7 +130,7 @@ def is_per_process():
 
 def clear(username):
     """Lift the per-username lock (``mend unlock``); per-pair counts expire in 30 s anyway."""
-    _limiter().clear(ACCOUNT, "signin-user", username_key(username))
+    limiter().clear(ACCOUNT, "signin-user", username_key(username))
 
 
 # --- Device cookies ----------------------------------------------------------------------
